@@ -1,0 +1,9 @@
+namespace IoTRuleEmu.Sql.Functions;
+
+/// <summary>The families of functions that make up <see cref="SqlFunctionRegistry"/>; each registers its own.</summary>
+internal static class SqlFunctionFamilies
+{
+    public static readonly Action<SqlFunctionTable>[] All =
+    [
+    ];
+}
