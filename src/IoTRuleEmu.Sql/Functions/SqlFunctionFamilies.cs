@@ -5,5 +5,14 @@ internal static class SqlFunctionFamilies
 {
     public static readonly Action<SqlFunctionTable>[] All =
     [
+        MathFunctions.Register,
+        StringFunctions.Register,
+        HashFunctions.Register,
+        RegexFunctions.Register,
+        CollectionFunctions.Register,
+        EncodingFunctions.Register,
+        TimeFunctions.Register,
+        ContextFunctions.Register,
+        ExternalFunctions.Register,
     ];
 }

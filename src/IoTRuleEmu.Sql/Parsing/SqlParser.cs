@@ -176,6 +176,10 @@ public sealed class SqlParser
         return new SelectClause(null, items, start, items[^1].End);
     }
 
+    /// <summary>Keywords that start or join clauses cannot be alias names.</summary>
+    private static bool IsClauseKeyword(TokenKind kind) =>
+        kind is TokenKind.Select or TokenKind.From or TokenKind.Where or TokenKind.Set or TokenKind.As or TokenKind.And or TokenKind.Or or TokenKind.Not or TokenKind.In;
+
     private static bool StartsExpression(SqlToken t) => t.Kind switch
     {
         TokenKind.End or TokenKind.Comma or TokenKind.From or TokenKind.As or TokenKind.Where or TokenKind.RParen => false,
@@ -203,7 +207,7 @@ public sealed class SqlParser
             var path = new List<string>();
             do
             {
-                if (!_token.IsWord)
+                if (!_token.IsWord || IsClauseKeyword(_token.Kind))
                 {
                     throw Expected("an alias name after AS");
                 }

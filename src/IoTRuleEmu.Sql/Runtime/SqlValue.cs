@@ -82,8 +82,10 @@ public readonly struct SqlValue : IEquatable<SqlValue>
         {
             return FromInt(l);
         }
-        var text = element.GetRawText();
-        if (text.AsSpan().IndexOfAny('.', 'e', 'E') < 0 && BigInteger.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var big))
+        // Integers beyond 64 bits stay exact (up to 34 digits); reading the raw UTF-8 text allocates nothing.
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element);
+        if (raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0
+            && BigInteger.TryParse(System.Text.Encoding.UTF8.GetString(raw), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var big))
         {
             return FromInt(big);
         }
