@@ -37,6 +37,7 @@ public sealed class SqlStatement
     private readonly (string Name, SqlEvaluator Value)[] _assignments;
     private readonly SqlEvaluator? _where;
     private readonly SqlEvaluator _select;
+    private readonly DirectSelectWriter? _directSelect;
 
     private SqlStatement(string sql, SqlVersion version, SqlStatementSyntax syntax)
     {
@@ -48,6 +49,7 @@ public sealed class SqlStatement
         _assignments = [.. syntax.Assignments.Select(a => (a.Name, compiler.Compile(a.Value)))];
         _where = syntax.Where is null ? null : compiler.Compile(syntax.Where);
         _select = compiler.CompileSelect(syntax.Select);
+        _directSelect = compiler.TryCompileDirectSelect(syntax.Select);
     }
 
     /// <summary>Parses and compiles <paramref name="sql"/>; throws <see cref="Diagnostics.SqlParseException"/> with the position of the first error.</summary>
@@ -107,6 +109,14 @@ public sealed class SqlStatement
                 return SqlResult.NoMatch;
             }
         }
+        if (_directSelect is not null)
+        {
+            var buffer = RentBuffer();
+            _directSelect(context, buffer);
+            return context.Failed
+                ? new SqlResult(SqlOutcome.Failed, null, context.FailureMessage)
+                : new SqlResult(SqlOutcome.Matched, ReturnBuffer(buffer), null);
+        }
         var output = _select(context);
         if (context.Failed)
         {
@@ -115,21 +125,33 @@ public sealed class SqlStatement
         return new SqlResult(SqlOutcome.Matched, Serialize(output), null);
     }
 
+    private static ArrayBufferWriter<byte> RentBuffer()
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        return buffer;
+    }
+
+    /// <summary>Copies the output out of the per-thread buffer (and drops a buffer that grew huge).</summary>
+    private static byte[] ReturnBuffer(ArrayBufferWriter<byte> buffer)
+    {
+        var bytes = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > 64 * 1024)
+        {
+            t_buffer = null;
+        }
+        return bytes;
+    }
+
     private byte[] Serialize(SqlValue output)
     {
         if (output.Type == SqlType.Binary)
         {
             return output.AsBinary.ToArray();
         }
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
-        buffer.ResetWrittenCount();
+        var buffer = RentBuffer();
         SqlJson.WritePayload(buffer, output, Version);
-        var bytes = buffer.WrittenSpan.ToArray();
-        if (buffer.Capacity > 64 * 1024)
-        {
-            t_buffer = null; // do not pin a huge buffer to the thread
-        }
-        return bytes;
+        return ReturnBuffer(buffer);
     }
 
     public override string ToString() => Sql;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using IoTRuleEmu.Sql.Ast;
 using IoTRuleEmu.Sql.Functions;
@@ -7,6 +8,9 @@ namespace IoTRuleEmu.Sql.Compilation;
 
 /// <summary>Evaluates one compiled expression against the message being processed.</summary>
 public delegate SqlValue SqlEvaluator(EvalContext context);
+
+/// <summary>Evaluates a SELECT list and writes the output object straight into <paramref name="output"/>.</summary>
+public delegate void DirectSelectWriter(EvalContext context, System.Buffers.IBufferWriter<byte> output);
 
 /// <summary>
 /// Compiles the AST into a tree of delegates once per statement, so that evaluating a message does no parsing,
@@ -414,6 +418,54 @@ internal sealed class SqlCompiler
             }
             return SqlValue.FromObject(output);
         };
+    }
+
+    /// <summary>
+    /// For the common top-level SELECT list (no <c>*</c>, no dotted alias, distinct keys) a writer that puts each
+    /// item straight into the output as JSON with pre-encoded keys, instead of building an object first.
+    /// Null when the list needs the general path.
+    /// </summary>
+    public DirectSelectWriter? TryCompileDirectSelect(SelectClause clause)
+    {
+        if (clause.IsValue || clause.Items.Any(i => i.IsStar || i.KeyPath.Count != 1)
+            || clause.Items.Select(i => i.KeyPath[0]).Distinct(StringComparer.Ordinal).Count() != clause.Items.Count)
+        {
+            return null;
+        }
+        var items = clause.Items.Select(i => (Value: Compile(i.Expression!), Key: EncodeKey(i.KeyPath[0]))).ToArray();
+        var version = _version;
+        return (ctx, output) =>
+        {
+            output.GetSpan(1)[0] = (byte)'{';
+            output.Advance(1);
+            var first = true;
+            foreach (var (value, key) in items)
+            {
+                var v = value(ctx);
+                if (v.IsUndefined)
+                {
+                    continue;
+                }
+                var prefix = first ? key.AsSpan(1) : key.AsSpan();
+                first = false;
+                output.Write(prefix);
+                SqlJson.Write(output, v, version);
+            }
+            output.GetSpan(1)[0] = (byte)'}';
+            output.Advance(1);
+        };
+    }
+
+    /// <summary>",\"key\":" as UTF-8 (the leading comma is skipped for the first item written).</summary>
+    private static byte[] EncodeKey(string key)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(key.Length + 4);
+        buffer.GetSpan(1)[0] = (byte)',';
+        buffer.Advance(1);
+        SqlJson.WriteString(buffer, key);
+        buffer.GetSpan(1)[0] = (byte)':';
+        buffer.Advance(1);
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Puts <paramref name="value"/> at a (possibly dotted) key path, creating or merging nested objects.</summary>

@@ -71,7 +71,14 @@ public static class SqlJson
                 }
                 return;
             case SqlType.Decimal:
-                WriteAscii(output, SqlNumberFormat.FormatDecimal(value.AsDouble, version));
+                Span<char> text = stackalloc char[SqlNumberFormat.MaxDecimalLength];
+                var length = SqlNumberFormat.FormatDecimal(value.AsDouble, version, text);
+                var dest = output.GetSpan(length);
+                for (var i = 0; i < length; i++)
+                {
+                    dest[i] = (byte)text[i];
+                }
+                output.Advance(length);
                 return;
             case SqlType.String:
                 WriteString(output, value.AsString);

@@ -17,95 +17,143 @@ public static class SqlNumberFormat
 
     public static string FormatInt(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Longest text <see cref="FormatDecimal(double, SqlVersion, Span{char})"/> writes.</summary>
+    public const int MaxDecimalLength = 48;
+
     public static string FormatDecimal(double value, SqlVersion version)
+    {
+        Span<char> buffer = stackalloc char[MaxDecimalLength];
+        return new string(buffer[..FormatDecimal(value, version, buffer)]);
+    }
+
+    /// <summary>Writes a Decimal as AWS prints it into <paramref name="destination"/> (at least <see cref="MaxDecimalLength"/> chars); returns the length.</summary>
+    public static int FormatDecimal(double value, SqlVersion version, Span<char> destination)
     {
         if (version.Is2016() && IsWholeForInt(value))
         {
-            return value is >= long.MinValue and <= long.MaxValue && Math.Abs(value) < 9.2e18
-                ? ((long)value).ToString(CultureInfo.InvariantCulture)
-                : new BigInteger(value).ToString(CultureInfo.InvariantCulture);
+            if (Math.Abs(value) < 9.2e18)
+            {
+                ((long)value).TryFormat(destination, out var written, default, CultureInfo.InvariantCulture);
+                return written;
+            }
+            var text = new BigInteger(value).ToString(CultureInfo.InvariantCulture);
+            text.AsSpan().CopyTo(destination);
+            return text.Length;
         }
-        return JavaDoubleToString(value);
+        return JavaDoubleToString(value, destination);
     }
 
-    /// <summary>True when a Decimal is a whole number small enough to print as an Int.</summary>
+    /// <summary>Whole doubles below this magnitude print as Int under 2016-03-23 (Int holds up to 34 digits).</summary>
     public static bool IsWholeForInt(double value) => double.IsFinite(value) && Math.Abs(value) < MaxWholeAsInt && Math.Floor(value) == value;
 
     /// <summary>Java's <c>Double.toString</c> with shortest round-trip digits (as JDK 19+ prints them).</summary>
     public static string JavaDoubleToString(double value)
     {
+        Span<char> buffer = stackalloc char[MaxDecimalLength];
+        return new string(buffer[..JavaDoubleToString(value, buffer)]);
+    }
+
+    /// <summary>Span form of <see cref="JavaDoubleToString(double)"/>; allocates nothing.</summary>
+    public static int JavaDoubleToString(double value, Span<char> destination)
+    {
         if (value == 0)
         {
-            return double.IsNegative(value) ? "-0.0" : "0.0";
+            return Write(destination, double.IsNegative(value) ? "-0.0" : "0.0");
         }
         if (!double.IsFinite(value))
         {
-            return double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+            return Write(destination, double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
         }
 
-        // Shortest round-trip digits and the decimal exponent: value = 0.d1d2...dn * 10^pointPos.
-        GetDigits(Math.Abs(value).ToString("R", CultureInfo.InvariantCulture), out var digits, out var exponent);
+        // .NET's shortest round-trip text ("27.4", "1E+21", "1.234E-05") → significant digits + exponent of the first one.
+        Span<char> shortest = stackalloc char[40];
+        var abs = Math.Abs(value);
+        abs.TryFormat(shortest, out var length, "R", CultureInfo.InvariantCulture);
+        shortest = shortest[..length];
+        var e = shortest.IndexOfAny('E', 'e');
+        var mantissa = e >= 0 ? shortest[..e] : shortest;
+        var exp = e >= 0 ? int.Parse(shortest[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : 0;
+        var point = mantissa.IndexOf('.');
+        var intLength = point >= 0 ? point : mantissa.Length;
+        Span<char> digits = stackalloc char[40];
+        var count = 0;
+        var leadingZeros = 0;
+        foreach (var c in mantissa)
+        {
+            if (c == '.')
+            {
+                continue;
+            }
+            if (count == 0 && c == '0')
+            {
+                leadingZeros++;
+                continue;
+            }
+            digits[count++] = c;
+        }
+        while (count > 1 && digits[count - 1] == '0')
+        {
+            count--;
+        }
+        digits = digits[..count];
+        var exponent = intLength - 1 - leadingZeros + exp;
 
-        var sb = new System.Text.StringBuilder(24);
+        var pos = 0;
         if (value < 0)
         {
-            sb.Append('-');
+            destination[pos++] = '-';
         }
-        var abs = Math.Abs(value);
         if (abs >= 1e-3 && abs < 1e7)
         {
-            // Plain notation. exponent = power of ten of the first digit.
             if (exponent >= 0)
             {
                 var intDigits = exponent + 1;
                 if (digits.Length <= intDigits)
                 {
-                    sb.Append(digits).Append('0', intDigits - digits.Length).Append(".0");
+                    digits.CopyTo(destination[pos..]);
+                    pos += digits.Length;
+                    destination.Slice(pos, intDigits - digits.Length).Fill('0');
+                    pos += intDigits - digits.Length;
+                    pos += Write(destination[pos..], ".0");
                 }
                 else
                 {
-                    sb.Append(digits, 0, intDigits).Append('.').Append(digits, intDigits, digits.Length - intDigits);
+                    digits[..intDigits].CopyTo(destination[pos..]);
+                    pos += intDigits;
+                    destination[pos++] = '.';
+                    digits[intDigits..].CopyTo(destination[pos..]);
+                    pos += digits.Length - intDigits;
                 }
             }
             else
             {
-                sb.Append("0.").Append('0', -exponent - 1).Append(digits);
+                pos += Write(destination[pos..], "0.");
+                destination.Slice(pos, -exponent - 1).Fill('0');
+                pos += -exponent - 1;
+                digits.CopyTo(destination[pos..]);
+                pos += digits.Length;
             }
+            return pos;
+        }
+        destination[pos++] = digits[0];
+        destination[pos++] = '.';
+        if (digits.Length > 1)
+        {
+            digits[1..].CopyTo(destination[pos..]);
+            pos += digits.Length - 1;
         }
         else
         {
-            sb.Append(digits[0]).Append('.');
-            if (digits.Length > 1)
-            {
-                sb.Append(digits, 1, digits.Length - 1);
-            }
-            else
-            {
-                sb.Append('0');
-            }
-            sb.Append('E').Append(exponent.ToString(CultureInfo.InvariantCulture));
+            destination[pos++] = '0';
         }
-        return sb.ToString();
+        destination[pos++] = 'E';
+        exponent.TryFormat(destination[pos..], out var expLength, default, CultureInfo.InvariantCulture);
+        return pos + expLength;
     }
 
-    /// <summary>Splits .NET's number text ("1.2345E-05" or "123.45") into significant digits and the exponent of the first one.</summary>
-    private static void GetDigits(string text, out string digits, out int exponent)
+    private static int Write(Span<char> destination, string text)
     {
-        var e = text.IndexOfAny(['E', 'e']);
-        var mantissa = e >= 0 ? text[..e] : text;
-        var exp = e >= 0 ? int.Parse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : 0;
-        var point = mantissa.IndexOf('.', StringComparison.Ordinal);
-        var intPart = point >= 0 ? mantissa[..point] : mantissa;
-        var fracPart = point >= 0 ? mantissa[(point + 1)..] : string.Empty;
-        var all = intPart + fracPart;
-        var firstNonZero = 0;
-        while (firstNonZero < all.Length && all[firstNonZero] == '0')
-        {
-            firstNonZero++;
-        }
-        var trimmed = all[firstNonZero..].TrimEnd('0');
-        digits = trimmed;
-        // Position of the first significant digit relative to the decimal point.
-        exponent = intPart.Length - 1 - firstNonZero + exp;
+        text.AsSpan().CopyTo(destination);
+        return text.Length;
     }
 }

@@ -1,0 +1,122 @@
+using IoTRuleEmu.Sql.Runtime;
+
+namespace IoTRuleEmu.Sql.Tests.Functions;
+
+/// <summary>The string functions of spec §3.2: every example, str-conv of each type, Null/Undefined, bad numbers.</summary>
+public class StringFunctionsTests
+{
+    [Theory]
+    // chr: Int, Decimal floored, numeric String floored; not ASCII → Undefined
+    [InlineData("chr", "String:A", "65")]
+    [InlineData("chr", "String:1", "49")]
+    [InlineData("chr", "String:A", "65.9")]
+    [InlineData("chr", "String:A", "\"65.2\"")]
+    [InlineData("chr", "Undefined", "128")]
+    [InlineData("chr", "Undefined", "-1")]
+    [InlineData("chr", "Undefined", "\"A\"")]
+    [InlineData("chr", "Undefined", "true")]
+    [InlineData("chr", "Undefined", "null")]
+    // concat
+    [InlineData("concat", "Undefined")]
+    [InlineData("concat", "Int:1", "1")]
+    [InlineData("concat", "Array:[1,2,3,4]", "[1,2,3]", "4")]
+    [InlineData("concat", "Array:[1,2,3,\"hello\",4,5,6]", "[1,2,3]", "\"hello\"", "[4,5,6]")]
+    [InlineData("concat", "Array:[1,null]", "[1]", "null")]
+    [InlineData("concat", "Array:[1]", "[1]", "undefined")]
+    [InlineData("concat", "String:1hello", "1", "\"hello\"")]
+    [InlineData("concat", "String:heisman", "\"he\"", "\"is\"", "\"man\"")]
+    [InlineData("concat", "String:atrue{\"k\":1}", "\"a\"", "true", "{\"k\":1}")]
+    [InlineData("concat", "Undefined", "\"a\"", "null")]
+    [InlineData("concat", "Undefined", "\"a\"", "undefined")]
+    [InlineData("concat", "Undefined", "1", "2")]
+    // endswith / startswith
+    [InlineData("endswith", "Boolean:true", "\"cat\"", "\"at\"")]
+    [InlineData("endswith", "Boolean:false", "\"cat\"", "\"ca\"")]
+    [InlineData("endswith", "Boolean:true", "123", "3")]
+    [InlineData("endswith", "Undefined", "null", "\"a\"")]
+    [InlineData("endswith", "Undefined", "\"a\"", "undefined")]
+    [InlineData("startswith", "Boolean:true", "\"ranger\"", "\"ran\"")]
+    [InlineData("startswith", "Boolean:false", "\"ranger\"", "\"Ran\"")]
+    [InlineData("startswith", "Boolean:true", "true", "\"tr\"")]
+    [InlineData("startswith", "Undefined", "\"a\"", "null")]
+    // indexof
+    [InlineData("indexof", "Int:1", "\"abcd\"", "\"bc\"")]
+    [InlineData("indexof", "Int:-1", "\"abcd\"", "\"x\"")]
+    [InlineData("indexof", "Int:2", "12345", "3")]
+    [InlineData("indexof", "Undefined", "null", "\"a\"")]
+    // length / numbytes
+    [InlineData("length", "Int:2", "\"hi\"")]
+    [InlineData("length", "Int:5", "false")]
+    [InlineData("length", "Int:3", "123")]
+    [InlineData("length", "Int:7", "[1,\"a\"]")]
+    [InlineData("length", "Undefined", "null")]
+    [InlineData("length", "Undefined", "undefined")]
+    [InlineData("numbytes", "Int:2", "\"hi\"")]
+    [InlineData("numbytes", "Int:3", "\"€\"")]
+    [InlineData("numbytes", "Int:4", "true")]
+    [InlineData("numbytes", "Undefined", "null")]
+    // lower / upper
+    [InlineData("lower", "String:hello", "\"HeLLo\"")]
+    [InlineData("lower", "String:[\"hello\"]", "[\"HELLO\"]")]
+    [InlineData("lower", "String:true", "true")]
+    [InlineData("lower", "Undefined", "null")]
+    [InlineData("upper", "String:[\"HELLO\"]", "[\"hello\"]")]
+    [InlineData("upper", "String:1.5", "1.5")]
+    [InlineData("upper", "Undefined", "undefined")]
+    // lpad / rpad
+    [InlineData("lpad", "String:  hello", "\"hello\"", "2")]
+    [InlineData("lpad", "String:   1", "1", "3")]
+    [InlineData("lpad", "String:  hello", "\"hello\"", "2.9")]
+    [InlineData("lpad", "String:  hello", "\"hello\"", "\"2.5\"")]
+    [InlineData("lpad", "String:hello", "\"hello\"", "-5")]
+    [InlineData("lpad", "Undefined", "\"hello\"", "\"two\"")]
+    [InlineData("lpad", "Undefined", "\"hello\"", "true")]
+    [InlineData("lpad", "Undefined", "null", "2")]
+    [InlineData("rpad", "String:hello  ", "\"hello\"", "2")]
+    [InlineData("rpad", "String:true ", "true", "1")]
+    [InlineData("rpad", "Undefined", "undefined", "1")]
+    // ltrim / rtrim / trim
+    [InlineData("ltrim", "String:h i ", "\" h i \"")]
+    [InlineData("rtrim", "String: h i", "\" h i \"")]
+    [InlineData("trim", "String:hi", "\" hi \"")]
+    [InlineData("trim", "String:hi", "\"\\t hi\\t \"")]
+    [InlineData("trim", "String:\nhi", "\"\\nhi\"")]
+    [InlineData("trim", "String:5", "5")]
+    [InlineData("trim", "Undefined", "null")]
+    [InlineData("ltrim", "Undefined", "undefined")]
+    [InlineData("rtrim", "Undefined", "null")]
+    // replace
+    [InlineData("replace", "String:axd", "\"abcd\"", "\"bc\"", "\"x\"")]
+    [InlineData("replace", "String:axcdaxcd", "\"abcdabcd\"", "\"b\"", "\"x\"")]
+    [InlineData("replace", "String:-a-b-", "\"ab\"", "\"\"", "\"-\"")]
+    [InlineData("replace", "String:1x3", "123", "2", "\"x\"")]
+    [InlineData("replace", "String:a.c", "\"a.c\"", "\".*\"", "\"x\"")]
+    [InlineData("replace", "Undefined", "null", "\"a\"", "\"b\"")]
+    [InlineData("replace", "Undefined", "\"a\"", "undefined", "\"b\"")]
+    [InlineData("replace", "Undefined", "\"a\"", "\"a\"", "null")]
+    // substring
+    [InlineData("substring", "String:012345", "\"012345\"", "0")]
+    [InlineData("substring", "String:2345", "\"012345\"", "2")]
+    [InlineData("substring", "String:2345", "\"012345\"", "2.745")]
+    [InlineData("substring", "String:3", "123", "2")]
+    [InlineData("substring", "String:012345", "\"012345\"", "-1")]
+    [InlineData("substring", "String:rue", "true", "1.2")]
+    [InlineData("substring", "String:false", "false", "-2.411E247")]
+    [InlineData("substring", "String:12", "\"012345\"", "1", "3")]
+    [InlineData("substring", "String:012345", "\"012345\"", "-50", "50")]
+    [InlineData("substring", "String:", "\"012345\"", "3", "1")]
+    [InlineData("substring", "String:", "\"012345\"", "9")]
+    [InlineData("substring", "String:23", "\"012345\"", "\"2\"", "\"4\"")]
+    [InlineData("substring", "Undefined", "\"012345\"", "\"x\"")]
+    [InlineData("substring", "Undefined", "\"012345\"", "1", "null")]
+    [InlineData("substring", "Undefined", "null", "1")]
+    [InlineData("substring", "Undefined", "\"012345\"", "true")]
+    public void Function_Argument_Result(string name, string expected, params string[] args) =>
+        Assert.Equal(expected, Fn.Eval(name, args));
+
+    [Theory]
+    [InlineData(SqlVersion.V2015_10_08, "String:5.0")]
+    [InlineData(SqlVersion.V2016_03_23, "String:5")]
+    public void Concat_WholeDecimal_FollowsVersionNumberText(SqlVersion version, string expected) =>
+        Assert.Equal(expected, Fn.Eval(version, "concat", "\"\"", "5.0"));
+}
