@@ -98,7 +98,7 @@ public sealed class SqlParser
         {
             throw Expected(assignments.Count == 0 ? "SELECT (or SET)" : "',' or SELECT");
         }
-        var select = ParseSelectClause(nested: false);
+        var select = ParseSelectClause();
         string? topic = null;
         if (_token.Kind == TokenKind.From)
         {
@@ -155,7 +155,7 @@ public sealed class SqlParser
         return new SetAssignment(name, value, nameToken.Start, value.End);
     }
 
-    private SelectClause ParseSelectClause(bool nested)
+    private SelectClause ParseSelectClause()
     {
         var start = _token.Start;
         ExpectAndAdvance(TokenKind.Select, "SELECT");
@@ -172,7 +172,6 @@ public sealed class SqlParser
             items.Add(ParseSelectItem(items.Count + 1));
         }
         while (Accept(TokenKind.Comma));
-        _ = nested;
         return new SelectClause(null, items, start, items[^1].End);
     }
 
@@ -514,7 +513,7 @@ public sealed class SqlParser
     private NestedQueryExpr ParseNestedQuery(int start)
     {
         Require2016(_token.Start, "Nested queries (SELECT … FROM attribute)");
-        var select = ParseSelectClause(nested: true);
+        var select = ParseSelectClause();
         ExpectAndAdvance(TokenKind.From, "FROM in a nested query");
         SqlExpr source;
         if (_token.Kind == TokenKind.Star)
