@@ -1,0 +1,149 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using IoTRuleEmu.Engine;
+using IoTRuleEmu.Engine.Audit;
+using IoTRuleEmu.Engine.Logging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IoTRuleEmu.Lambda.Invocations;
+
+/// <summary>
+/// One execution attempt as <c>invocations.jsonl</c> shows it:
+/// <c>{"time","requestId","functionName","functionArn","attempt","event","outcome","errorMessage","ruleName"}</c>.
+/// </summary>
+public sealed record InvocationLogRecord
+{
+    public const string SuccessOutcome = "Success";
+    public const string UnhandledOutcome = "Unhandled";
+
+    public required DateTimeOffset Time { get; init; }
+
+    public required string RequestId { get; init; }
+
+    public required string FunctionName { get; init; }
+
+    /// <summary>Unqualified function ARN.</summary>
+    public required string FunctionArn { get; init; }
+
+    /// <summary>1-based attempt number.</summary>
+    public required int Attempt { get; init; }
+
+    /// <summary>The event as the function received it (JSON bytes).</summary>
+    public ReadOnlyMemory<byte> Event { get; init; }
+
+    /// <summary><c>Success</c> or <c>Unhandled</c>.</summary>
+    public required string Outcome { get; init; }
+
+    public string? ErrorMessage { get; init; }
+
+    /// <summary>The rule whose action caused the invocation, when one did.</summary>
+    public string? RuleName { get; init; }
+
+    public bool Succeeded => Outcome == SuccessOutcome;
+
+    /// <summary>The event as text.</summary>
+    public string EventText => Encoding.UTF8.GetString(Event.Span);
+
+    public byte[] ToJson()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 + Event.Length);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("time", Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            writer.WriteString("requestId", RequestId);
+            writer.WriteString("functionName", FunctionName);
+            writer.WriteString("functionArn", FunctionArn);
+            writer.WriteNumber("attempt", Attempt);
+            writer.WritePropertyName("event");
+            WriteEvent(writer, Event.Span);
+            writer.WriteString("outcome", Outcome);
+            if (ErrorMessage is not null)
+            {
+                writer.WriteString("errorMessage", ErrorMessage);
+            }
+            if (RuleName is not null)
+            {
+                writer.WriteString("ruleName", RuleName);
+            }
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteEvent(Utf8JsonWriter writer, ReadOnlySpan<byte> json)
+    {
+        if (json.IsEmpty)
+        {
+            // An empty Invoke body reaches the function as an empty object.
+            writer.WriteStartObject();
+            writer.WriteEndObject();
+            return;
+        }
+        try
+        {
+            writer.WriteRawValue(json, skipInputValidation: false);
+        }
+        catch (JsonException)
+        {
+            writer.WriteStringValue(Encoding.UTF8.GetString(json));
+        }
+        catch (ArgumentException)
+        {
+            writer.WriteStringValue(Encoding.UTF8.GetString(json));
+        }
+    }
+}
+
+/// <summary>The execution attempts the emulator ran: in memory (observable, awaitable) and in <c>&lt;data&gt;/invocations.jsonl</c>.</summary>
+public interface IInvocationLog
+{
+    event Action<InvocationLogRecord>? Appended;
+
+    void Append(InvocationLogRecord record);
+
+    IReadOnlyList<InvocationLogRecord> Snapshot();
+
+    Task<InvocationLogRecord> WaitForAsync(Func<InvocationLogRecord, bool> match, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<InvocationLogRecord>> WaitForCountAsync(Func<InvocationLogRecord, bool> match, int count, CancellationToken cancellationToken = default);
+
+    Task FlushAsync(CancellationToken cancellationToken = default);
+}
+
+public sealed partial class InvocationLog : RecordLog<InvocationLogRecord>, IInvocationLog, IAsyncDisposable
+{
+    public const string FileName = "invocations.jsonl";
+
+    private readonly JsonLinesFileWriter _file;
+    private readonly ILogger _logger;
+
+    public InvocationLog(IOptions<RuleEngineOptions> options, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _logger = loggerFactory.CreateLogger("IoTRuleEmu.Lambda.Invocations");
+        _file = new JsonLinesFileWriter(Path.Combine(options.Value.DataDirectory, FileName), _logger);
+    }
+
+    public string FilePath => _file.Path;
+
+    public void Append(InvocationLogRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        _file.Append(record.ToJson());
+        LogRecord(_logger, record.FunctionName, record.Attempt, record.RequestId, record.Outcome, record.ErrorMessage, record.RuleName);
+        Add(record);
+    }
+
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _file.FlushAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => _file.DisposeAsync();
+
+    [LoggerMessage(EventIds.InvocationRecord, LogLevel.Debug,
+        "Invocation of {FunctionName} attempt {Attempt} requestId {RequestId}: {Outcome} {ErrorMessage} (rule {RuleName})")]
+    private static partial void LogRecord(ILogger logger, string functionName, int attempt, string requestId, string outcome, string? errorMessage, string? ruleName);
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+
+namespace IoTRuleEmu.Lambda;
+
+/// <summary>Static settings of the Lambda emulation. Region, account and data folder come from <c>RuleEngineOptions</c>.</summary>
+public sealed class LambdaEmulatorOptions
+{
+    /// <summary>The functions file (CONTRACT.md) loaded at start. Null: none is loaded (no functions). Defaults to null; the host sets <c>--functions</c>.</summary>
+    public string? FunctionsFile { get; set; }
+
+    /// <summary>
+    /// Delays before the 2nd and before the 3rd attempt of a failed async invocation (<c>--lambda-retry-delays</c>).
+    /// Defaults to 60 s and 120 s. When there are fewer delays than retries, the last one repeats.
+    /// </summary>
+    public IReadOnlyList<TimeSpan> RetryDelays { get; set; } = [TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(120)];
+
+    /// <summary>Retries after a function error (AWS default and maximum: 2). Per-function EventInvokeConfig will override it.</summary>
+    public int MaximumRetryAttempts { get; set; } = 2;
+
+    /// <summary>Largest async (Event) payload accepted, in bytes. Defaults to 1 MiB (AWS since 2025-10).</summary>
+    public int MaxEventPayloadBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Most execution attempts running at once across all functions. Defaults to 64.</summary>
+    public int MaxConcurrentExecutions { get; set; } = 64;
+
+    /// <summary>
+    /// Parses <c>S1,S2</c> (seconds, decimals allowed) into delays. Throws <see cref="FormatException"/> naming the bad part.
+    /// </summary>
+    public static IReadOnlyList<TimeSpan> ParseRetryDelays(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var delays = new TimeSpan[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || seconds < 0 || double.IsInfinity(seconds))
+            {
+                throw new FormatException($"Invalid retry delay '{parts[i]}' in '{text}': expected non-negative seconds, e.g. 60,120.");
+            }
+            delays[i] = TimeSpan.FromSeconds(seconds);
+        }
+        return delays;
+    }
+}
