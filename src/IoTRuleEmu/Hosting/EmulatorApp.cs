@@ -1,0 +1,237 @@
+using System.Net.Sockets;
+using IoTRuleEmu.Broker;
+using IoTRuleEmu.Endpoints;
+using IoTRuleEmu.Engine.Actions;
+using IoTRuleEmu.Logging;
+using IoTRuleEmu.Options;
+using IoTRuleEmu.Rules;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet.AspNetCore;
+using MQTTnet.Diagnostics.Logger;
+using MQTTnet.Server;
+using Serilog;
+
+namespace IoTRuleEmu.Hosting;
+
+/// <summary>Builds and runs the emulator host: Kestrel (MQTT TCP, HTTP + MQTT over WebSocket), broker, rules engine.</summary>
+public static partial class EmulatorApp
+{
+    /// <summary>Exit code: the emulator stopped normally.</summary>
+    public const int ExitOk = 0;
+
+    /// <summary>Exit code: start-up failed (a port could not be bound, …).</summary>
+    public const int ExitStartFailed = 1;
+
+    /// <summary>Exit code: invalid options.</summary>
+    public const int ExitInvalidOptions = 2;
+
+    /// <summary>The WebSocket path of MQTT over WebSocket.</summary>
+    public const string MqttWebSocketPath = "/mqtt";
+
+    /// <summary>Runs the emulator until Ctrl+C / SIGTERM. Returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var loaded = EmulatorConfiguration.Load(args, Environment.GetEnvironmentVariables(), Directory.GetCurrentDirectory());
+        if (loaded.Help)
+        {
+            Console.Out.Write(EmulatorConfiguration.Usage());
+            return ExitOk;
+        }
+        if (loaded.Options is null)
+        {
+            await Console.Error.WriteLineAsync("Invalid options:").ConfigureAwait(false);
+            foreach (var error in loaded.Errors)
+            {
+                await Console.Error.WriteLineAsync("  " + error).ConfigureAwait(false);
+            }
+            await Console.Error.WriteLineAsync("Run with --help for the list of options.").ConfigureAwait(false);
+            return ExitInvalidOptions;
+        }
+
+        WebApplication app;
+        try
+        {
+            app = Build(loaded.Options);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await Console.Error.WriteLineAsync($"Start-up failed: {ex.Message}").ConfigureAwait(false);
+            return ExitStartFailed;
+        }
+        await using (app.ConfigureAwait(false))
+        {
+            try
+            {
+                await app.StartAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                var message = DescribeStartFailure(ex, loaded.Options);
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("IoTRuleEmu").LogCritical(EventIds.StartFailed, "{Message}", message);
+                await Console.Error.WriteLineAsync(message).ConfigureAwait(false);
+                return ExitStartFailed;
+            }
+            await app.WaitForShutdownAsync().ConfigureAwait(false);
+        }
+        return ExitOk;
+    }
+
+    /// <summary>
+    /// Builds the emulator (not started). Tests pass <paramref name="customization"/> to inject a FakeTimeProvider,
+    /// capture logs and use port 0.
+    /// </summary>
+    public static WebApplication Build(EmulatorOptions options, HostCustomization? customization = null)
+    {
+        customization ??= new HostCustomization();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+
+        // Configuration comes from EmulatorConfiguration only (no stray environment variables, no ASPNETCORE_URLS).
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [WebHostDefaults.ServerUrlsKey] = "",
+            ["http_ports"] = "",
+            ["https_ports"] = "",
+        });
+
+        builder.Logging.ClearProviders();
+        var logger = LoggingSetup.CreateLogger(options, customization.WriteToConsole, customization.ConfigureLogging);
+        builder.Services.AddSerilog(logger, dispose: true);
+
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = customization.ShutdownTimeout ?? TimeSpan.FromSeconds(30);
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+
+        customization.ConfigureServices?.Invoke(builder.Services);
+        AddEmulatorServices(builder.Services, options, customization);
+
+        var endpoints = new BoundEndpoints();
+        builder.Services.AddSingleton(endpoints);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.ListenAnyIP(options.MqttPort, listen =>
+            {
+                listen.UseConnectionHandler<KestrelMqttConnectionHandler>();
+                endpoints.Mqtt = listen;
+            });
+            kestrel.ListenAnyIP(options.HttpPort, listen => endpoints.Http = listen);
+        });
+
+        var app = builder.Build();
+        app.MapConnectionHandler<KestrelMqttConnectionHandler>(MqttWebSocketPath, o =>
+        {
+            o.WebSockets.SubProtocolSelector = MqttSubProtocolSelector.SelectSubProtocol;
+            o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
+        });
+        app.MapHealthEndpoints();
+
+        var readiness = app.Services.GetRequiredService<EmulatorReadiness>();
+        var startupLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("IoTRuleEmu");
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            readiness.MarkServerStarted();
+            Log.Started(startupLogger, endpoints.MqttPort, endpoints.HttpPort, MqttWebSocketPath,
+                Path.GetFullPath(options.RulesDirectory), Path.GetFullPath(options.FunctionsFile), Path.GetFullPath(options.DataDirectory),
+                options.Region, options.AccountId, options.LambdaRetryDelaysText);
+        });
+        app.Lifetime.ApplicationStopping.Register(() => Log.Stopping(startupLogger));
+        return app;
+    }
+
+    private static void AddEmulatorServices(IServiceCollection services, EmulatorOptions options, HostCustomization customization)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton<EmulatorReadiness>();
+        services.AddSingleton(new RuleWatcherSettings { Debounce = customization.RuleReloadDebounce ?? new RuleWatcherSettings().Debounce });
+        services.AddConnections();
+
+        // Broker. Registered before the engine's services so it starts first and stops last (hosted services stop in
+        // reverse order), and Kestrel (registered last by WebApplication) only accepts connections once it runs.
+        services.AddSingleton<KestrelMqttConnectionHandler>();
+        services.AddSingleton<IMqttNetLogger, MqttNetLoggerBridge>();
+        services.AddSingleton(sp => new MqttServerFactory().CreateMqttServer(
+            MqttBroker.CreateServerOptions(),
+            [sp.GetRequiredService<KestrelMqttConnectionHandler>()],
+            sp.GetRequiredService<IMqttNetLogger>()));
+        services.AddSingleton<MqttBroker>();
+        services.AddHostedService(sp => sp.GetRequiredService<MqttBroker>());
+        services.AddSingleton<MqttNetPublisher>();
+        services.TryAddSingleton<IMessagePublisher>(sp => sp.GetRequiredService<MqttNetPublisher>());
+
+        // Rules engine, Lambda emulator, actions.
+        services.AddIoTRuleEngine(o =>
+            {
+                o.Region = options.Region;
+                o.AccountId = options.AccountId;
+                o.DataDirectory = options.DataDirectory;
+            })
+            .AddLambdaEmulator(o =>
+            {
+                o.FunctionsFile = options.FunctionsFile;
+                o.RetryDelays = [.. options.LambdaRetryDelays];
+            })
+            .AddRuleActions();
+
+        // Rule files.
+        services.AddSingleton<RuleFileWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<RuleFileWatcher>());
+        services.AddSingleton<FunctionsFileWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<FunctionsFileWatcher>());
+    }
+
+    /// <summary>Turns a start-up exception into one clear line (which port, which option).</summary>
+    public static string DescribeStartFailure(Exception ex, EmulatorOptions options)
+    {
+        var addressInUse = false;
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is AddressInUseException || e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+            {
+                addressInUse = true;
+            }
+        }
+        var text = ex.Message;
+        string? which = null;
+        if (options.MqttPort != 0 && text.Contains($":{options.MqttPort}", StringComparison.Ordinal))
+        {
+            which = $"MQTT port {options.MqttPort} (--mqtt-port)";
+        }
+        else if (options.HttpPort != 0 && text.Contains($":{options.HttpPort}", StringComparison.Ordinal))
+        {
+            which = $"HTTP port {options.HttpPort} (--http-port)";
+        }
+        if (which is not null)
+        {
+            return addressInUse
+                ? $"Start-up failed: cannot listen on {which}: the port is already in use. Stop the other program or choose another port."
+                : $"Start-up failed: cannot listen on {which}: {text}";
+        }
+        return $"Start-up failed: {text}";
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventIds.Started, LogLevel.Information,
+            "IoTRuleEmu started: MQTT on port {MqttPort}, HTTP on port {HttpPort} (MQTT over WebSocket at {WebSocketPath}); rules {RulesDirectory}, functions {FunctionsFile}, data {DataDirectory}; region {Region}, account {AccountId}, Lambda retry delays {RetryDelays} s")]
+        public static partial void Started(Microsoft.Extensions.Logging.ILogger logger, int mqttPort, int httpPort, string webSocketPath,
+            string rulesDirectory, string functionsFile, string dataDirectory, string region, string accountId, string retryDelays);
+
+        [LoggerMessage(EventIds.Stopping, LogLevel.Information, "IoTRuleEmu stopping: finishing work in flight")]
+        public static partial void Stopping(Microsoft.Extensions.Logging.ILogger logger);
+    }
+}
