@@ -44,6 +44,9 @@ public class CloudTrailTests
         Assert.All(logs, l => Assert.Equal("IoTRuleEmu.Lambda.CloudTrail", l.Category));
         var record = h.CloudTrail().Snapshot()[0];
         Assert.Equal(record.RequestId, logs[0]["RequestId"]);
+        // Not "EventId": that name is the log event's own id in Serilog and would hide the record's eventID.
+        Assert.Equal(record.EventId, logs[0]["CloudTrailEventId"]);
+        Assert.Null(logs[0]["EventId"]);
         Assert.StartsWith("{\"eventVersion\":\"1.11\"", (string)logs[0]["Record"]!, StringComparison.Ordinal);
     }
 

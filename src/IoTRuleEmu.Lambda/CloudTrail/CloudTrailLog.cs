@@ -67,7 +67,7 @@ public sealed partial class CloudTrailLog : RecordLog<CloudTrailRecord>, ICloudT
     public ValueTask DisposeAsync() => _file.DisposeAsync();
 
     [LoggerMessage(EventIds.CloudTrailRecord, LogLevel.Information,
-        "CloudTrail {EventSource} {EventName} by {InvokedBy} on {FunctionArn} requestID {RequestId} eventID {EventId} at {EventTime}: {Record}")]
+        "CloudTrail {EventSource} {EventName} by {InvokedBy} on {FunctionArn} requestID {RequestId} eventID {CloudTrailEventId} at {EventTime}: {Record}")]
     private static partial void LogRecord(ILogger logger, string eventSource, string eventName, string invokedBy, string functionArn,
-        string requestId, string eventId, string eventTime, string record);
+        string requestId, string cloudTrailEventId, string eventTime, string record);
 }
