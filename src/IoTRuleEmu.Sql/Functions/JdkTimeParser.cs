@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using NodaTime;
 
@@ -12,8 +11,7 @@ namespace IoTRuleEmu.Sql.Functions;
 /// </summary>
 internal sealed class JdkTimeParser
 {
-    private static readonly ConcurrentDictionary<string, JdkTimeParser?> s_cache = new(StringComparer.Ordinal);
-    private const int MaxCacheEntries = 256;
+    private static readonly PatternCache<JdkTimeParser> s_cache = new(256, Compile);
 
     private static readonly string[] MonthFull = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
     private static readonly string[] MonthShort = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -88,20 +86,7 @@ internal sealed class JdkTimeParser
 
     private JdkTimeParser(Element[] elements) => _elements = elements;
 
-    public static JdkTimeParser? Get(string pattern)
-    {
-        if (s_cache.TryGetValue(pattern, out var cached))
-        {
-            return cached;
-        }
-        var parser = Compile(pattern);
-        if (s_cache.Count >= MaxCacheEntries)
-        {
-            s_cache.Clear();
-        }
-        s_cache.TryAdd(pattern, parser);
-        return parser;
-    }
+    public static JdkTimeParser? Get(string pattern) => s_cache.Get(pattern);
 
     private static JdkTimeParser? Compile(string pattern)
     {

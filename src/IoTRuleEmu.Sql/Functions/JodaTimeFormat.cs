@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using NodaTime;
@@ -13,8 +12,7 @@ namespace IoTRuleEmu.Sql.Functions;
 /// </summary>
 internal sealed class JodaTimeFormat
 {
-    private static readonly ConcurrentDictionary<string, JodaTimeFormat?> s_cache = new(StringComparer.Ordinal);
-    private const int MaxCacheEntries = 256;
+    private static readonly PatternCache<JodaTimeFormat> s_cache = new(256, Compile);
 
     private static readonly string[] MonthNames = CultureInfo.InvariantCulture.DateTimeFormat.MonthNames;
     private static readonly string[] MonthShortNames = CultureInfo.InvariantCulture.DateTimeFormat.AbbreviatedMonthNames;
@@ -26,20 +24,7 @@ internal sealed class JodaTimeFormat
     private JodaTimeFormat((char, int, string?)[] tokens) => _tokens = tokens;
 
     /// <summary>The compiled pattern, or null when Joda rejects it (empty, or an unknown letter).</summary>
-    public static JodaTimeFormat? Get(string pattern)
-    {
-        if (s_cache.TryGetValue(pattern, out var cached))
-        {
-            return cached;
-        }
-        var format = Compile(pattern);
-        if (s_cache.Count >= MaxCacheEntries)
-        {
-            s_cache.Clear();
-        }
-        s_cache.TryAdd(pattern, format);
-        return format;
-    }
+    public static JodaTimeFormat? Get(string pattern) => s_cache.Get(pattern);
 
     private static JodaTimeFormat? Compile(string pattern)
     {

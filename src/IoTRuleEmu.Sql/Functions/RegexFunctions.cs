@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
 using IoTRuleEmu.Sql.Runtime;
@@ -207,28 +206,15 @@ internal sealed class JavaReplacement
 /// </summary>
 internal static class JavaRegex
 {
-    private const int MaxCacheEntries = 512;
+    private static readonly PatternCache<Regex> s_cache = new(512, Create);
+
 
     /// <summary>How long one match may run before the function gives Undefined (catastrophic backtracking).</summary>
     internal static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
 
-    private static readonly ConcurrentDictionary<string, Regex?> s_cache = new(StringComparer.Ordinal);
 
     /// <summary>The compiled .NET regex for a Java pattern; null when Java (or the translation) rejects it.</summary>
-    public static Regex? Get(string javaPattern)
-    {
-        if (s_cache.TryGetValue(javaPattern, out var cached))
-        {
-            return cached;
-        }
-        var regex = Create(javaPattern);
-        if (s_cache.Count >= MaxCacheEntries)
-        {
-            s_cache.Clear();
-        }
-        s_cache.TryAdd(javaPattern, regex);
-        return regex;
-    }
+    public static Regex? Get(string javaPattern) => s_cache.Get(javaPattern);
 
     private static Regex? Create(string javaPattern)
     {
