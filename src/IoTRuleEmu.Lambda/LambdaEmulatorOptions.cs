@@ -24,6 +24,12 @@ public sealed class LambdaEmulatorOptions
     public int MaxConcurrentExecutions { get; set; } = 64;
 
     /// <summary>
+    /// True (the default): accepted async events and API-set EventInvokeConfigs are kept in SQLite
+    /// (<c>&lt;data&gt;/lambda-state.db</c>) and pending events resume after a restart. False: in memory only.
+    /// </summary>
+    public bool DurableState { get; set; } = true;
+
+    /// <summary>
     /// Parses <c>S1,S2</c> (seconds, decimals allowed) into delays. Throws <see cref="FormatException"/> naming the bad part.
     /// </summary>
     public static IReadOnlyList<TimeSpan> ParseRetryDelays(string text)

@@ -49,10 +49,31 @@ public static class EventIds
     public const int RetryScheduled = 6008;
     public const int EventDropped = 6009;
     public const int RunnerFailed = 6010;
+    public const int PermissionMissing = 6011;
+    public const int AttemptThrottled = 6012;
+    public const int AttemptTimedOut = 6013;
+    public const int EventAgeExceeded = 6014;
+    public const int ZeroReservedConcurrency = 6015;
+    public const int EventsResumed = 6016;
+    public const int StateStoreFailed = 6017;
+    public const int SyncInvoke = 6018;
+    public const int RemoteInvoke = 6019;
+    public const int RuntimeApiServing = 6020;
+    public const int RuntimeApiProcessStarted = 6021;
+    public const int RuntimeApiStartFailed = 6022;
+    public const int FunctionOutput = 6023;
+    public const int RuntimeApiInitError = 6024;
+    public const int EventDeferred = 6025;
+    public const int DestinationDelivered = 6030;
+    public const int DestinationDeliveryFailed = 6031;
+    public const int DeadLetterDelivered = 6032;
+    public const int DeadLetterFailed = 6033;
+    public const int ClockAdvanced = 6040;
 
     // CloudTrail and invocation log
     public const int CloudTrailRecord = 6100;
     public const int InvocationRecord = 6101;
+    public const int DestinationRecord = 6102;
 
     // Actions
     public const int Republished = 7000;

@@ -5,6 +5,7 @@ using IoTRuleEmu.Engine.Logging;
 using IoTRuleEmu.Lambda.CloudTrail;
 using IoTRuleEmu.Lambda.Functions;
 using IoTRuleEmu.Lambda.Invocations;
+using IoTRuleEmu.Lambda.Persistence;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,27 +14,34 @@ namespace IoTRuleEmu.Lambda.Async;
 /// <summary>Lambda's internal queue for Event invocations.</summary>
 public interface IAsyncInvocationQueue
 {
-    /// <summary>Queues an accepted invocation for its first attempt.</summary>
+    /// <summary>Queues an accepted invocation for its first attempt (the caller has already stored it).</summary>
     void Enqueue(AsyncInvocation invocation);
 
-    /// <summary>Invocations waiting for a retry timer.</summary>
+    /// <summary>Invocations waiting for a retry (or throttle backoff) timer.</summary>
     int ScheduledRetries { get; }
 
     /// <summary>
-    /// Completes when no attempt is queued or running. Invocations waiting for a retry timer do not count: their timers
-    /// are registered by then, so a test can advance a fake clock right after this completes.
+    /// Completes when no attempt is queued or running and no destination is being delivered. Invocations waiting for a
+    /// timer do not count: their timers are registered by then, so a test can advance a fake clock right after this completes.
     /// </summary>
     Task WhenIdleAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>
-/// Runs async invocations: a channel of due attempts drained by a worker that starts each attempt as its own task (at most
-/// <see cref="LambdaEmulatorOptions.MaxConcurrentExecutions"/> at once). Each attempt writes an <c>InvokeExecution</c>
-/// CloudTrail record and an invocations.jsonl line; a function error asks the <see cref="IRetryPolicy"/> and either
-/// schedules the next attempt on the <see cref="IRetryScheduler"/> or drops the event (logged).
+/// Runs async invocations (lambda-async.md §1): a channel of due events drained by a worker that starts each step as its
+/// own task (at most <see cref="LambdaEmulatorOptions.MaxConcurrentExecutions"/> at once). A step: the event ages out
+/// (<c>EventAgeExceeded</c>), goes straight to failure handling (reserved concurrency 0: <c>ZeroReservedConcurrency</c>),
+/// is throttled (reserved concurrency in use: back off 1 s, 2 s, … 5 min without using a retry), or runs an attempt with
+/// the function's timeout. Each attempt writes an <c>InvokeExecution</c> CloudTrail record and an invocations.jsonl line;
+/// a function error asks the <see cref="IRetryPolicy"/>. Every state change is stored (<see cref="IAsyncInvocationStore"/>)
+/// so pending events resume after a restart. When an event ends, the <see cref="IAsyncInvocationListener"/>s
+/// (destinations, DLQ) run.
 /// </summary>
 public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsyncDisposable
 {
+    /// <summary>Throttle backoff cap (AWS: 5 minutes).</summary>
+    public static readonly TimeSpan MaxThrottleBackoff = TimeSpan.FromMinutes(5);
+
     private readonly Channel<AsyncInvocation> _channel = Channel.CreateUnbounded<AsyncInvocation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IdleTracker _tracker = new();
     private readonly IFunctionRegistry _functions;
@@ -42,6 +50,8 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
     private readonly IRetryPolicy _retryPolicy;
     private readonly IRetryScheduler _scheduler;
     private readonly IEnumerable<IAsyncInvocationListener> _listeners;
+    private readonly IAsyncInvocationStore _store;
+    private readonly FunctionExecutor _executor;
     private readonly TimeProvider _time;
     private readonly RuleEngineOptions _engineOptions;
     private readonly ILogger _logger;
@@ -57,6 +67,8 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
         IRetryPolicy retryPolicy,
         IRetryScheduler scheduler,
         IEnumerable<IAsyncInvocationListener> listeners,
+        IAsyncInvocationStore store,
+        FunctionExecutor executor,
         TimeProvider timeProvider,
         IOptions<RuleEngineOptions> engineOptions,
         IOptions<LambdaEmulatorOptions> options,
@@ -70,6 +82,8 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
         _retryPolicy = retryPolicy;
         _scheduler = scheduler;
         _listeners = listeners;
+        _store = store;
+        _executor = executor;
         _time = timeProvider;
         _engineOptions = engineOptions.Value;
         _logger = logger;
@@ -84,17 +98,50 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
         _tracker.Enter();
         if (!_channel.Writer.TryWrite(invocation))
         {
-            // Stopped: the event is lost, as a queue without durability loses it.
+            // Stopped: the event stays in the store and resumes at the next start.
             _tracker.Exit();
-            LogDropped(_logger, invocation.FunctionName, invocation.RequestId, invocation.Attempts.Count, "the emulator is stopping");
+            LogNotRunNow(_logger, invocation.FunctionName, invocation.RequestId);
         }
     }
 
     public Task WhenIdleAsync(CancellationToken cancellationToken = default) => _tracker.WhenIdleAsync(cancellationToken);
 
+    /// <summary>Starts the worker and resumes every stored event on its schedule (due ones at once).</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _worker ??= Task.Run(() => WorkAsync(_stopping.Token), CancellationToken.None);
+        if (_worker is not null)
+        {
+            return Task.CompletedTask;
+        }
+        _worker = Task.Run(() => WorkAsync(_stopping.Token), CancellationToken.None);
+        IReadOnlyList<AsyncInvocation> pending;
+        try
+        {
+            pending = _store.LoadPending();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogStoreFailed(_logger, ex, "load", "-");
+            pending = [];
+        }
+        if (pending.Count > 0)
+        {
+            var now = _time.GetUtcNow();
+            var scheduled = 0;
+            foreach (var invocation in pending)
+            {
+                if (invocation.NextAttemptAt is { } next && next > now)
+                {
+                    scheduled++;
+                    _scheduler.Schedule(next - now, () => Enqueue(invocation));
+                }
+                else
+                {
+                    Enqueue(invocation);
+                }
+            }
+            LogResumed(_logger, pending.Count, pending.Count - scheduled, scheduled);
+        }
         return Task.CompletedTask;
     }
 
@@ -151,7 +198,7 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
                 while (reader.TryRead(out var invocation))
                 {
                     await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    _ = RunAttemptAsync(invocation, cancellationToken);
+                    _ = RunStepAsync(invocation, cancellationToken);
                 }
             }
         }
@@ -160,20 +207,72 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
         }
     }
 
-    private async Task RunAttemptAsync(AsyncInvocation invocation, CancellationToken cancellationToken)
+    private async Task RunStepAsync(AsyncInvocation invocation, CancellationToken cancellationToken)
     {
         try
         {
-            invocation.NextAttemptAt = null;
-            if (!_functions.TryGet(invocation.FunctionName, out var function))
+            await StepAsync(invocation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: the event stays stored and runs again after a restart (at least once).
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogStepFailed(_logger, ex, invocation.FunctionName, invocation.Attempts.Count + 1, invocation.RequestId);
+        }
+        finally
+        {
+            _slots.Release();
+            _tracker.Exit();
+        }
+    }
+
+    private async Task StepAsync(AsyncInvocation invocation, CancellationToken cancellationToken)
+    {
+        invocation.NextAttemptAt = null;
+        var now = _time.GetUtcNow();
+        if (!_functions.TryGet(invocation.FunctionName, out var function))
+        {
+            LogDropped(_logger, invocation.FunctionName, invocation.RequestId, invocation.Attempts.Count, "the function no longer exists");
+            await CompleteAsync(invocation, AsyncInvocationCondition.FunctionNotFound, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (function.Definition.ReservedConcurrency == 0)
+        {
+            LogZeroConcurrency(_logger, function.Name, invocation.RequestId);
+            await CompleteAsync(invocation, AsyncInvocationCondition.ZeroReservedConcurrency, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var maxAge = _retryPolicy.GetMaximumEventAge(invocation);
+        if (now - invocation.AcceptedAt >= maxAge)
+        {
+            await AgedOutAsync(invocation, maxAge, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (!_executor.TryAcquire(function))
+        {
+            // Throttled: back off 1 s, 2 s, 4 s … 5 min within the event age; retries are not used up.
+            var backoff = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, Math.Min(invocation.Throttles, 20)), MaxThrottleBackoff.TotalSeconds));
+            invocation.Throttles++;
+            if (now + backoff - invocation.AcceptedAt >= maxAge)
             {
-                LogDropped(_logger, invocation.FunctionName, invocation.RequestId, invocation.Attempts.Count, "the function no longer exists");
-                Complete(invocation, AsyncInvocationCondition.FunctionNotFound);
+                await AgedOutAsync(invocation, maxAge, cancellationToken).ConfigureAwait(false);
                 return;
             }
-
-            var attempt = invocation.Attempts.Count + 1;
-            var startedAt = _time.GetUtcNow();
+            invocation.NextAttemptAt = now + backoff;
+            Save(invocation);
+            LogThrottled(_logger, function.Name, invocation.RequestId, function.Definition.ReservedConcurrency ?? 0, backoff.TotalSeconds, invocation.Throttles);
+            _scheduler.Schedule(backoff, () => Enqueue(invocation));
+            return;
+        }
+        FunctionResult result;
+        int attempt;
+        DateTimeOffset startedAt;
+        try
+        {
+            attempt = invocation.Attempts.Count + 1;
+            startedAt = _time.GetUtcNow();
             _cloudTrail.Append(new CloudTrailRecord
             {
                 UserIdentity = CloudTrailUserIdentity.Service(CloudTrailRecord.LambdaEventSource),
@@ -190,75 +289,99 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
                 RecipientAccountId = _engineOptions.AccountId,
             });
             LogAttemptStarted(_logger, function.Name, attempt, invocation.RequestId);
-
-            FunctionResult result;
-            try
-            {
-                result = await function.Runner.RunAsync(
-                    new FunctionInvocation(invocation.RequestId, function, attempt, invocation.Payload, startedAt), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                LogRunnerFailed(_logger, ex, function.Name, attempt, invocation.RequestId);
-                result = FunctionResult.Unhandled(ex.Message, ex.GetType().Name);
-            }
-
-            var finishedAt = _time.GetUtcNow();
-            var outcome = result.Succeeded ? AttemptOutcome.Success : AttemptOutcome.Unhandled;
-            invocation.AddAttempt(new AttemptRecord(attempt, startedAt, finishedAt, outcome, result.ErrorType, result.ErrorMessage));
-            _invocations.Append(new InvocationLogRecord
-            {
-                Time = startedAt,
-                RequestId = invocation.RequestId,
-                FunctionName = function.Name,
-                FunctionArn = function.Arn,
-                Attempt = attempt,
-                Event = invocation.Payload,
-                Outcome = result.Succeeded ? InvocationLogRecord.SuccessOutcome : InvocationLogRecord.UnhandledOutcome,
-                ErrorMessage = result.Succeeded ? null : result.ErrorMessage,
-                RuleName = invocation.Caller.RuleName,
-            });
-
-            if (result.Succeeded)
-            {
-                LogAttemptSucceeded(_logger, function.Name, attempt, invocation.RequestId);
-                Complete(invocation, AsyncInvocationCondition.Success);
-                return;
-            }
-
-            LogAttemptFailed(_logger, function.Name, attempt, invocation.RequestId, result.ErrorMessage);
-            var decision = _retryPolicy.Decide(invocation, finishedAt);
-            if (decision.Retry)
-            {
-                invocation.NextAttemptAt = finishedAt + decision.Delay;
-                LogRetryScheduled(_logger, function.Name, attempt + 1, invocation.RequestId, decision.Delay.TotalSeconds, invocation.NextAttemptAt.Value);
-                // Registered before this attempt counts as finished, so "idle" implies the timer exists.
-                _scheduler.Schedule(decision.Delay, () => Enqueue(invocation));
-            }
-            else
-            {
-                LogDropped(_logger, function.Name, invocation.RequestId, attempt, decision.Condition == AsyncInvocationCondition.RetriesExhausted
-                    ? $"all {attempt} attempts failed ({decision.Condition})"
-                    : decision.Condition.ToString());
-                Complete(invocation, decision.Condition);
-            }
-        }
-        catch (Exception ex)
-        {
-            LogRunnerFailed(_logger, ex, invocation.FunctionName, invocation.Attempts.Count + 1, invocation.RequestId);
+            result = await _executor.ExecuteAsync(
+                new FunctionInvocation(invocation.RequestId, function, attempt, invocation.Payload, startedAt)
+                {
+                    InvokedFunctionArn = invocation.Qualifier is null ? function.Arn : function.Arn + ":" + invocation.Qualifier,
+                },
+                cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _slots.Release();
-            _tracker.Exit();
+            _executor.Release(function);
         }
+
+        var finishedAt = _time.GetUtcNow();
+        invocation.AddAttempt(new AttemptRecord(attempt, startedAt, finishedAt, result.Succeeded ? AttemptOutcome.Success : AttemptOutcome.Unhandled, result.ErrorType, result.ErrorMessage)
+        {
+            Response = result.Payload,
+        });
+        _invocations.Append(new InvocationLogRecord
+        {
+            Time = startedAt,
+            RequestId = invocation.RequestId,
+            FunctionName = function.Name,
+            FunctionArn = function.Arn,
+            Attempt = attempt,
+            Event = invocation.Payload,
+            Outcome = result.Succeeded ? InvocationLogRecord.SuccessOutcome : InvocationLogRecord.UnhandledOutcome,
+            ErrorMessage = result.Succeeded ? null : result.ErrorMessage,
+            RuleName = invocation.Caller.RuleName,
+        });
+
+        if (result.Succeeded)
+        {
+            LogAttemptSucceeded(_logger, function.Name, attempt, invocation.RequestId);
+            await CompleteAsync(invocation, AsyncInvocationCondition.Success, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        LogAttemptFailed(_logger, function.Name, attempt, invocation.RequestId, result.ErrorMessage);
+        var decision = _retryPolicy.Decide(invocation, finishedAt);
+        if (decision.Retry)
+        {
+            invocation.NextAttemptAt = finishedAt + decision.Delay;
+            Save(invocation);
+            LogRetryScheduled(_logger, function.Name, attempt + 1, invocation.RequestId, decision.Delay.TotalSeconds, invocation.NextAttemptAt.Value);
+            // Registered before this attempt counts as finished, so "idle" implies the timer exists.
+            _scheduler.Schedule(decision.Delay, () => Enqueue(invocation));
+            return;
+        }
+        LogDropped(_logger, function.Name, invocation.RequestId, attempt, decision.Condition == AsyncInvocationCondition.RetriesExhausted
+            ? $"all {attempt} attempts failed ({decision.Condition})"
+            : decision.Condition.ToString());
+        await CompleteAsync(invocation, decision.Condition, cancellationToken).ConfigureAwait(false);
     }
 
-    private void Complete(AsyncInvocation invocation, AsyncInvocationCondition condition)
+    private async Task AgedOutAsync(AsyncInvocation invocation, TimeSpan maxAge, CancellationToken cancellationToken)
+    {
+        LogAgedOut(_logger, invocation.FunctionName, invocation.RequestId, invocation.Attempts.Count, maxAge.TotalSeconds);
+        LogDropped(_logger, invocation.FunctionName, invocation.RequestId, invocation.Attempts.Count, nameof(AsyncInvocationCondition.EventAgeExceeded));
+        await CompleteAsync(invocation, AsyncInvocationCondition.EventAgeExceeded, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CompleteAsync(AsyncInvocation invocation, AsyncInvocationCondition condition, CancellationToken cancellationToken)
     {
         foreach (var listener in _listeners)
         {
-            listener.OnCompleted(invocation, condition);
+            try
+            {
+                await listener.OnCompletedAsync(invocation, condition, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogStepFailed(_logger, ex, invocation.FunctionName, invocation.Attempts.Count, invocation.RequestId);
+            }
+        }
+        try
+        {
+            _store.Remove(invocation.RequestId);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogStoreFailed(_logger, ex, "remove", invocation.RequestId);
+        }
+    }
+
+    private void Save(AsyncInvocation invocation)
+    {
+        try
+        {
+            _store.Save(invocation);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogStoreFailed(_logger, ex, "save", invocation.RequestId);
         }
     }
 
@@ -277,6 +400,24 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
     [LoggerMessage(EventIds.EventDropped, LogLevel.Warning, "Lambda dropped the event for {FunctionName} requestId {RequestId} after {Attempts} attempt(s): {Reason}")]
     private static partial void LogDropped(ILogger logger, string functionName, string requestId, int attempts, string reason);
 
-    [LoggerMessage(EventIds.RunnerFailed, LogLevel.Error, "Lambda runner for {FunctionName} attempt {Attempt} requestId {RequestId} threw")]
-    private static partial void LogRunnerFailed(ILogger logger, Exception exception, string functionName, int attempt, string requestId);
+    [LoggerMessage(EventIds.EventDeferred, LogLevel.Warning, "Lambda could not queue the event for {FunctionName} requestId {RequestId} now (stopping); it stays stored and resumes at the next start")]
+    private static partial void LogNotRunNow(ILogger logger, string functionName, string requestId);
+
+    [LoggerMessage(EventIds.RunnerFailed, LogLevel.Error, "Lambda async step for {FunctionName} attempt {Attempt} requestId {RequestId} failed")]
+    private static partial void LogStepFailed(ILogger logger, Exception exception, string functionName, int attempt, string requestId);
+
+    [LoggerMessage(EventIds.AttemptThrottled, LogLevel.Warning, "Lambda throttled {FunctionName} requestId {RequestId}: reserved concurrency {ReservedConcurrency} in use; next try in {BackoffSeconds} s (throttle {Throttles}, retries not used)")]
+    private static partial void LogThrottled(ILogger logger, string functionName, string requestId, int reservedConcurrency, double backoffSeconds, int throttles);
+
+    [LoggerMessage(EventIds.EventAgeExceeded, LogLevel.Warning, "Lambda gave up on {FunctionName} requestId {RequestId} after {Attempts} attempt(s): EventAgeExceeded (MaximumEventAgeInSeconds {MaxAgeSeconds})")]
+    private static partial void LogAgedOut(ILogger logger, string functionName, string requestId, int attempts, double maxAgeSeconds);
+
+    [LoggerMessage(EventIds.ZeroReservedConcurrency, LogLevel.Warning, "Lambda {FunctionName} has reserved concurrency 0: requestId {RequestId} goes to failure handling without running (ZeroReservedConcurrency)")]
+    private static partial void LogZeroConcurrency(ILogger logger, string functionName, string requestId);
+
+    [LoggerMessage(EventIds.EventsResumed, LogLevel.Information, "Lambda resumed {Count} stored async event(s): {Due} due now, {Scheduled} on their schedule")]
+    private static partial void LogResumed(ILogger logger, int count, int due, int scheduled);
+
+    [LoggerMessage(EventIds.StateStoreFailed, LogLevel.Error, "Lambda state store failed to {Operation} requestId {RequestId}")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception, string operation, string requestId);
 }

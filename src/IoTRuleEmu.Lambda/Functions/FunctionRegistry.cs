@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using IoTRuleEmu.Engine;
+using IoTRuleEmu.Lambda.Configuration;
 using IoTRuleEmu.Engine.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,9 @@ public interface IFunctionRegistry
     /// The functions file (<see cref="FunctionRegistry.FileSource"/>) wins a name clash; other sources in the order first set.
     /// </summary>
     void SetSource(string source, IEnumerable<FunctionDefinition> definitions);
+
+    /// <summary>The functions file's <c>endpoints</c> (where SQS/SNS destinations are delivered).</summary>
+    ServiceEndpoints Endpoints { get; }
 }
 
 public sealed partial class FunctionRegistry : IFunctionRegistry
@@ -35,6 +39,7 @@ public sealed partial class FunctionRegistry : IFunctionRegistry
     private readonly IFunctionRunnerFactory _runners;
     private readonly RuleEngineOptions _options;
     private readonly ILogger _logger;
+    private readonly IEventInvokeConfigStore? _configs;
     /// <summary>The source name of the functions file.</summary>
     public const string FileSource = "functions-file";
 
@@ -43,12 +48,20 @@ public sealed partial class FunctionRegistry : IFunctionRegistry
     private volatile FrozenDictionary<string, LambdaFunction> _functions = FrozenDictionary<string, LambdaFunction>.Empty;
 
     public FunctionRegistry(IFunctionRunnerFactory runners, IOptions<RuleEngineOptions> options, ILogger<FunctionRegistry> logger)
+        : this(runners, options, logger, null)
+    {
+    }
+
+    public FunctionRegistry(IFunctionRunnerFactory runners, IOptions<RuleEngineOptions> options, ILogger<FunctionRegistry> logger, IEventInvokeConfigStore? configs)
     {
         ArgumentNullException.ThrowIfNull(options);
         _runners = runners;
         _options = options.Value;
         _logger = logger;
+        _configs = configs;
     }
+
+    public ServiceEndpoints Endpoints { get; private set; } = ServiceEndpoints.None;
 
     public IReadOnlyDictionary<string, LambdaFunction> Functions => _functions;
 
@@ -74,7 +87,7 @@ public sealed partial class FunctionRegistry : IFunctionRegistry
             LogFileInvalid(_logger, path, error);
             return [error];
         }
-        if (!FunctionsFileParser.TryParse(bytes, path, out var definitions, out var errors))
+        if (!FunctionsFileParser.TryParseFile(bytes, path, out var model, out var errors))
         {
             foreach (var error in errors)
             {
@@ -82,8 +95,10 @@ public sealed partial class FunctionRegistry : IFunctionRegistry
             }
             return errors;
         }
+        var definitions = model.Functions;
+        Endpoints = model.Endpoints;
         SetSource(FileSource, definitions);
-        LogLoaded(_logger, definitions.Count, path, string.Join(", ", definitions.Select(d => $"{d.Name} ({d.Behavior.ToString().ToLowerInvariant()})")));
+        LogLoaded(_logger, definitions.Count, path, string.Join(", ", definitions.Select(d => $"{d.Name} ({d.Describe()})")));
         return [];
     }
 
@@ -132,6 +147,9 @@ public sealed partial class FunctionRegistry : IFunctionRegistry
             }
         }
         _functions = merged.ToFrozenDictionary(StringComparer.Ordinal);
+        _configs?.SetFileConfigs(merged.Values
+            .Where(f => f.Definition.EventInvokeConfig is not null)
+            .Select(f => KeyValuePair.Create(f.Name, f.Definition.EventInvokeConfig!)));
     }
 
     [LoggerMessage(EventIds.FunctionsLoaded, LogLevel.Information, "Loaded {Count} Lambda function(s) from {Path}: {Functions}")]

@@ -1,10 +1,15 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using IoTRuleEmu.Engine;
 using IoTRuleEmu.Engine.Logging;
 using IoTRuleEmu.Lambda.Async;
 using IoTRuleEmu.Lambda.CloudTrail;
 using IoTRuleEmu.Lambda.Functions;
+using IoTRuleEmu.Lambda.Invocations;
 using IoTRuleEmu.Lambda.Permissions;
+using IoTRuleEmu.Lambda.Persistence;
+using IoTRuleEmu.Lambda.Remote;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,6 +18,9 @@ namespace IoTRuleEmu.Lambda.Invocation;
 /// <inheritdoc cref="ILambdaService"/>
 public sealed partial class LambdaService : ILambdaService
 {
+    /// <summary>Largest synchronous (RequestResponse/DryRun) payload: 6 MB.</summary>
+    public const int MaxSyncPayloadBytes = 6 * 1024 * 1024;
+
     private readonly IFunctionRegistry _functions;
     private readonly IAsyncInvocationQueue _queue;
     private readonly ICloudTrailLog _cloudTrail;
@@ -21,6 +29,10 @@ public sealed partial class LambdaService : ILambdaService
     private readonly RuleEngineOptions _engineOptions;
     private readonly LambdaEmulatorOptions _options;
     private readonly ILogger _logger;
+    private readonly IAsyncInvocationStore? _store;
+    private readonly FunctionExecutor? _executor;
+    private readonly IInvocationLog? _invocations;
+    private readonly RemoteLambdaClient? _remote;
 
     public LambdaService(
         IFunctionRegistry functions,
@@ -30,7 +42,11 @@ public sealed partial class LambdaService : ILambdaService
         TimeProvider timeProvider,
         IOptions<RuleEngineOptions> engineOptions,
         IOptions<LambdaEmulatorOptions> options,
-        ILogger<LambdaService> logger)
+        ILogger<LambdaService> logger,
+        IAsyncInvocationStore store,
+        FunctionExecutor executor,
+        IInvocationLog invocations,
+        RemoteLambdaClient remote)
     {
         ArgumentNullException.ThrowIfNull(engineOptions);
         ArgumentNullException.ThrowIfNull(options);
@@ -42,22 +58,26 @@ public sealed partial class LambdaService : ILambdaService
         _engineOptions = engineOptions.Value;
         _options = options.Value;
         _logger = logger;
+        _store = store;
+        _executor = executor;
+        _invocations = invocations;
+        _remote = remote;
     }
 
-    public ValueTask<InvokeResult> InvokeAsync(InvokeRequest request, CancellationToken cancellationToken = default)
+    public async ValueTask<InvokeResult> InvokeAsync(InvokeRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var requestId = Guid.NewGuid().ToString();
-        var result = Invoke(request, requestId);
+        var requestId = request.RequestId ?? Guid.NewGuid().ToString();
+        var result = await InvokeCoreAsync(request, requestId, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             // A failed Invoke call leaves no CloudTrail record (as in CloudTrail).
             LogRejected(_logger, request.FunctionName, result.StatusCode, result.ErrorCode, result.ErrorMessage, request.Caller.RuleName);
         }
-        return ValueTask.FromResult(result);
+        return result;
     }
 
-    private InvokeResult Invoke(InvokeRequest request, string requestId)
+    private async ValueTask<InvokeResult> InvokeCoreAsync(InvokeRequest request, string requestId, CancellationToken cancellationToken)
     {
         var region = _engineOptions.Region;
         var account = _engineOptions.AccountId;
@@ -83,7 +103,7 @@ public sealed partial class LambdaService : ILambdaService
             return InvokeResult.AccessDenied(requestId,
                 $"User: {request.Caller.InvokedBy} is not authorized to perform: lambda:InvokeFunction on resource: {foreignArn} because no resource-based policy allows the lambda:InvokeFunction action");
         }
-        // Only $LATEST exists: the emulator has no published versions or aliases yet.
+        // Only $LATEST exists: the emulator has no published versions or aliases.
         if (!_functions.TryGet(name.Name, out var function) || (qualifier is not null && qualifier != "$LATEST"))
         {
             return InvokeResult.NotFound(requestId, $"Function not found: {arn}:{qualifier ?? "$LATEST"}");
@@ -92,44 +112,172 @@ public sealed partial class LambdaService : ILambdaService
             && !_policy.AllowsInvoke(function.Name, request.Caller.InvokedBy, request.Caller.SourceArn, request.Caller.SourceAccount))
         {
             // Missing `lambda add-permission --principal iot.amazonaws.com`: the most common real-world failure.
+            LogPermissionMissing(_logger, function.Name, request.Caller.RuleName ?? "-", request.Caller.SourceArn ?? "-",
+                AddPermissionCommand(function.Name, request.Caller.RuleName, request.Caller.SourceArn, request.Caller.SourceAccount));
             return InvokeResult.AccessDenied(requestId,
                 $"User: {request.Caller.InvokedBy} is not authorized to perform: lambda:InvokeFunction on resource: {function.Arn} because no resource-based policy allows the lambda:InvokeFunction action");
         }
-        if (request.InvocationType != InvocationType.Event)
+        var limit = request.InvocationType == InvocationType.Event ? _options.MaxEventPayloadBytes : MaxSyncPayloadBytes;
+        if (request.Payload.Length > limit)
         {
-            return InvokeResult.Error(400, requestId, "InvalidParameterValueException",
-                $"InvocationType {request.InvocationType} is not emulated yet; only Event is.");
-        }
-        if (request.Payload.Length > _options.MaxEventPayloadBytes)
-        {
-            return InvokeResult.Error(413, requestId, "RequestEntityTooLargeException",
-                $"{request.Payload.Length} byte payload is too large for the Event invocation type (limit {_options.MaxEventPayloadBytes} bytes)");
+            return request.InvocationType == InvocationType.Event
+                ? InvokeResult.Error(413, requestId, "RequestEntityTooLargeException",
+                    $"{request.Payload.Length} byte payload is too large for the Event invocation type (limit {_options.MaxEventPayloadBytes} bytes)")
+                : InvokeResult.Error(413, requestId, "RequestEntityTooLargeException",
+                    $"Request must be smaller than {MaxSyncPayloadBytes} bytes for the InvokeFunction operation");
         }
         if (!request.Payload.IsEmpty && InvalidJson(request.Payload.Span) is { } jsonError)
         {
             return InvokeResult.Error(400, requestId, "InvalidRequestContentException",
                 "Could not parse request body into json: Could not parse payload into json: " + jsonError);
         }
+        if (function.Definition.Remote is { } remote)
+        {
+            return await InvokeRemoteAsync(function, remote, request, requestId, cancellationToken).ConfigureAwait(false);
+        }
+        switch (request.InvocationType)
+        {
+            case InvocationType.DryRun:
+                return new InvokeResult(204, requestId, FunctionArn: function.Arn);
+            case InvocationType.RequestResponse:
+                return await InvokeSyncAsync(function, request, requestId, cancellationToken).ConfigureAwait(false);
+        }
 
         var now = _time.GetUtcNow();
+        AppendInvokeRecord(function, request, requestId, now, "Event");
+        LogAccepted(_logger, function.Name, requestId, request.Caller.RuleName);
+        var invocation = new AsyncInvocation(requestId, function.Name, function.Arn, request.Payload.ToArray(), now, request.Caller)
+        {
+            Qualifier = qualifier,
+        };
+        try
+        {
+            // Stored before 202: an accepted event survives a crash.
+            _store?.Save(invocation);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogStoreFailed(_logger, ex, requestId);
+        }
+        _queue.Enqueue(invocation);
+        return InvokeResult.Accepted(requestId, function.Arn);
+    }
+
+    private async Task<InvokeResult> InvokeSyncAsync(LambdaFunction function, InvokeRequest request, string requestId, CancellationToken cancellationToken)
+    {
+        if (_executor is null || !_executor.TryAcquire(function))
+        {
+            return InvokeResult.Error(429, requestId, "TooManyRequestsException", "Rate Exceeded.") with
+            {
+                Reason = "ReservedFunctionConcurrentInvocationLimitExceeded",
+                FunctionArn = function.Arn,
+            };
+        }
+        var started = _time.GetUtcNow();
+        FunctionResult result;
+        try
+        {
+            AppendInvokeRecord(function, request, requestId, started, "RequestResponse");
+            LogSync(_logger, function.Name, requestId);
+            result = await _executor.ExecuteAsync(new FunctionInvocation(requestId, function, 1, request.Payload, started)
+            {
+                InvokedFunctionArn = request.FunctionName.StartsWith("arn:", StringComparison.Ordinal) ? request.FunctionName : function.Arn,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _executor.Release(function);
+        }
+        var finished = _time.GetUtcNow();
+        _invocations?.Append(new InvocationLogRecord
+        {
+            Time = started,
+            RequestId = requestId,
+            FunctionName = function.Name,
+            FunctionArn = function.Arn,
+            Attempt = 1,
+            Event = request.Payload,
+            Outcome = result.Succeeded ? InvocationLogRecord.SuccessOutcome : InvocationLogRecord.UnhandledOutcome,
+            ErrorMessage = result.Succeeded ? null : result.ErrorMessage,
+            RuleName = request.Caller.RuleName,
+        });
+        string? log = null;
+        if (string.Equals(request.LogType, "Tail", StringComparison.Ordinal))
+        {
+            var duration = (finished - started).TotalMilliseconds.ToString("0.00", CultureInfo.InvariantCulture);
+            var text = $"START RequestId: {requestId} Version: $LATEST\n" +
+                (result.Succeeded ? "" : $"{result.ErrorType}: {result.ErrorMessage}\n") +
+                $"END RequestId: {requestId}\nREPORT RequestId: {requestId}\tDuration: {duration} ms\tMemory Size: {function.Definition.MemorySize} MB\n";
+            var bytes = Encoding.UTF8.GetBytes(text);
+            log = Convert.ToBase64String(bytes.Length > 4096 ? bytes[^4096..] : bytes);
+        }
+        return new InvokeResult(200, requestId, FunctionArn: function.Arn)
+        {
+            Payload = result.Payload,
+            FunctionError = result.Succeeded ? null : "Unhandled",
+            ExecutedVersion = "$LATEST",
+            LogResult = log,
+        };
+    }
+
+    private async Task<InvokeResult> InvokeRemoteAsync(LambdaFunction function, RemoteFunctionSpec remote, InvokeRequest request, string requestId, CancellationToken cancellationToken)
+    {
+        if (_remote is null)
+        {
+            return InvokeResult.Error(500, requestId, "ServiceException", "Remote functions are not available.");
+        }
+        var type = request.InvocationType.ToString();
+        var response = await _remote.InvokeAsync(remote, function.Name, type, request.Payload, cancellationToken).ConfigureAwait(false);
+        LogRemote(_logger, function.Name, type, remote.Endpoint, response.StatusCode, response.ErrorCode, response.RequestId);
+        if (response.StatusCode is >= 200 and < 300)
+        {
+            return new InvokeResult(response.StatusCode, response.RequestId ?? requestId, FunctionArn: function.Arn)
+            {
+                Payload = response.Body,
+                FunctionError = response.FunctionError,
+                ExecutedVersion = response.ExecutedVersion,
+            };
+        }
+        // The rule's error action reports this status ("The error code is N"); an unreachable endpoint counts as 500.
+        return InvokeResult.Error(response.StatusCode == 0 ? 500 : response.StatusCode, requestId, response.ErrorCode ?? "ServiceException",
+            response.ErrorMessage ?? "The remote Lambda service refused the call.") with { FunctionArn = function.Arn };
+    }
+
+    private void AppendInvokeRecord(LambdaFunction function, InvokeRequest request, string requestId, DateTimeOffset now, string invocationType)
+    {
+        var account = _engineOptions.AccountId;
         _cloudTrail.Append(new CloudTrailRecord
         {
             UserIdentity = CloudTrailUserIdentity.Service(request.Caller.InvokedBy),
             EventTime = now,
             EventName = CloudTrailRecord.InvokeEventName,
-            AwsRegion = region,
+            AwsRegion = _engineOptions.Region,
             SourceIpAddress = request.Caller.InvokedBy,
             UserAgent = request.Caller.InvokedBy,
-            RequestParameters = new InvokeRequestParameters(request.FunctionName, "Event", request.Caller.SourceArn, request.Caller.SourceAccount),
+            RequestParameters = new InvokeRequestParameters(request.FunctionName, invocationType, request.Caller.SourceArn, request.Caller.SourceAccount),
             FunctionVersion = function.LatestVersionArn,
             RequestId = requestId,
             EventId = Guid.NewGuid().ToString(),
             Resources = [CloudTrailResource.Function(account, function.Arn)],
             RecipientAccountId = account,
         });
-        LogAccepted(_logger, function.Name, requestId, request.Caller.RuleName);
-        _queue.Enqueue(new AsyncInvocation(requestId, function.Name, function.Arn, request.Payload.ToArray(), now, request.Caller));
-        return InvokeResult.Accepted(requestId, function.Arn);
+    }
+
+    /// <summary>The exact command that grants the rules engine the permission it lacks.</summary>
+    public static string AddPermissionCommand(string functionName, string? ruleName, string? sourceArn, string? sourceAccount)
+    {
+        var command = new StringBuilder("aws lambda add-permission --function-name ").Append(functionName)
+            .Append(" --statement-id ").Append(ruleName is null ? "iot-invoke" : "iot-" + ruleName)
+            .Append(" --action lambda:InvokeFunction --principal iot.amazonaws.com");
+        if (sourceArn is not null)
+        {
+            command.Append(" --source-arn ").Append(sourceArn);
+        }
+        if (sourceAccount is not null)
+        {
+            command.Append(" --source-account ").Append(sourceAccount);
+        }
+        return command.ToString();
     }
 
     private static string? InvalidJson(ReadOnlySpan<byte> json)
@@ -153,4 +301,17 @@ public sealed partial class LambdaService : ILambdaService
 
     [LoggerMessage(EventIds.InvokeRejected, LogLevel.Warning, "Lambda Invoke of {FunctionName} failed with {StatusCode} {ErrorCode}: {ErrorMessage} (rule {RuleName})")]
     private static partial void LogRejected(ILogger logger, string functionName, int statusCode, string? errorCode, string? errorMessage, string? ruleName);
+
+    [LoggerMessage(EventIds.PermissionMissing, LogLevel.Warning,
+        "AccessDenied: function {FunctionName} has no resource-based policy statement that lets iot.amazonaws.com invoke it for rule {RuleName} ({SourceArn}). Missing permission: lambda:InvokeFunction for principal iot.amazonaws.com. Fix: {AddPermissionCommand}")]
+    private static partial void LogPermissionMissing(ILogger logger, string functionName, string ruleName, string sourceArn, string addPermissionCommand);
+
+    [LoggerMessage(EventIds.SyncInvoke, LogLevel.Information, "Lambda running {FunctionName} synchronously (RequestResponse): requestId {RequestId}")]
+    private static partial void LogSync(ILogger logger, string functionName, string requestId);
+
+    [LoggerMessage(EventIds.RemoteInvoke, LogLevel.Information, "Lambda forwarded {InvocationType} invoke of remote function {FunctionName} to {Endpoint}: {StatusCode} {ErrorCode} (remote requestId {RemoteRequestId})")]
+    private static partial void LogRemote(ILogger logger, string functionName, string invocationType, string endpoint, int statusCode, string? errorCode, string? remoteRequestId);
+
+    [LoggerMessage(EventIds.StateStoreFailed, LogLevel.Error, "Lambda could not store accepted event requestId {RequestId}; it runs but would not survive a restart")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception, string requestId);
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using IoTRuleEmu.AwsApi.IotData;
 using IoTRuleEmu.Broker;
 using IoTRuleEmu.Endpoints;
 using IoTRuleEmu.Engine.Actions;
@@ -138,6 +139,7 @@ public static partial class EmulatorApp
             o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
         });
         app.MapHealthEndpoints();
+        app.MapAwsApis();
 
         var readiness = app.Services.GetRequiredService<EmulatorReadiness>();
         var startupLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("IoTRuleEmu");
@@ -186,6 +188,19 @@ public static partial class EmulatorApp
                 o.RetryDelays = [.. options.LambdaRetryDelays];
             })
             .AddRuleActions();
+
+        // AWS-compatible APIs (IoT, IoT data plane, Lambda, CloudTrail) and --cloudformation templates.
+        services.AddSingleton<IDataPlanePublisher, MqttNetDataPlanePublisher>();
+        services.AddAwsApis(o =>
+        {
+            o.Region = options.Region;
+            o.AccountId = options.AccountId;
+            o.DataDirectory = options.DataDirectory;
+            if (options.CloudFormation is { Length: > 0 } templates)
+            {
+                o.CloudFormationPaths.Add(templates);
+            }
+        });
 
         // Rule files.
         services.AddSingleton<RuleFileWatcher>();

@@ -22,6 +22,12 @@ public sealed record EmulatorOptions
     /// <summary>Folder for state and logs (cloudtrail.jsonl, invocations.jsonl). Defaults to <c>./data</c>.</summary>
     public string DataDirectory { get; init; } = "./data";
 
+    /// <summary>
+    /// CloudFormation/SAM template file or folder (comma-separated for several) whose topic rules, functions and
+    /// permissions are loaded (<c>--cloudformation</c>). Defaults to none.
+    /// </summary>
+    public string? CloudFormation { get; init; }
+
     /// <summary>Region used in every ARN. Defaults to <c>us-east-1</c>.</summary>
     public string Region { get; init; } = "us-east-1";
 

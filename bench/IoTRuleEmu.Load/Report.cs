@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace IoTRuleEmu.Load;
+
+/// <summary>
+/// <c>report</c>: joins the results of one bench/run.sh run (<c>&lt;label&gt;.json</c> from the consumer,
+/// <c>&lt;label&gt;.pub.json</c> from the publisher, <c>*.startup.json</c> and <c>meta.json</c> from run.sh) into one table,
+/// checks the issue's targets, and writes everything as one JSON document.
+/// Labels: <c>mosq-q&lt;QoS&gt;[-half]</c> for mosquitto, <c>emu-r&lt;rules&gt;-q&lt;QoS&gt;[-half]</c> for the emulator.
+/// </summary>
+internal static class Report
+{
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+
+    public static int Run(ArgList args)
+    {
+        var dir = args.Required("dir");
+        var outPath = args.OptionalString("out");
+        var metaPath = args.String("meta", Path.Combine(dir, "meta.json"));
+
+        var runs = new List<Row>();
+        foreach (var file in Directory.EnumerateFiles(dir, "*.json").Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(file);
+            if (name.EndsWith(".pub.json", StringComparison.Ordinal) || name.EndsWith(".startup.json", StringComparison.Ordinal) || name == "meta.json")
+            {
+                continue;
+            }
+            var consumer = Read(file);
+            if (consumer?["kind"]?.GetValue<string>() is not ("sub" or "tail"))
+            {
+                continue;
+            }
+            var label = Path.GetFileNameWithoutExtension(file);
+            var pub = Read(Path.Combine(dir, label + ".pub.json"));
+            runs.Add(new Row(label, consumer, pub));
+        }
+        var startups = Directory.EnumerateFiles(dir, "*.startup.json").Order(StringComparer.Ordinal)
+            .Select(f => (Label: Path.GetFileName(f)[..^".startup.json".Length], Node: Read(f)))
+            .Where(s => s.Node is not null)
+            .ToList();
+        var meta = Read(metaPath);
+
+        var text = new StringBuilder();
+        if (meta is not null)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Machine: {Str(meta, "machine")}; load average before: {Str(meta, "loadBefore")}, after: {Str(meta, "loadAfter")}; {Str(meta, "when")}; commit {Str(meta, "commit")}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Command: {Str(meta, "command")}");
+            text.AppendLine();
+        }
+        text.AppendLine("| run | system | QoS | rules | rate asked (msg/s) | messages | received | lost | dup | throughput (msg/s) | × mosquitto | p50 (ms) | p99 (ms) | max (ms) | server CPU (cores) | server peak RSS (MiB) | load avg |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var row in runs)
+        {
+            var baseline = runs.FirstOrDefault(r => r.IsMosquitto && r.Qos == row.Qos && r.IsHalf == row.IsHalf);
+            var ratio = baseline is not null && !row.IsMosquitto && baseline.Throughput > 0 ? row.Throughput / baseline.Throughput : (double?)null;
+            row.Ratio = ratio;
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {row.Label} | {(row.IsMosquitto ? "mosquitto → 1 subscriber" : "emulator → InvokeExecution")} | {row.Qos} | {(row.IsMosquitto ? "–" : row.Rules.ToString(CultureInfo.InvariantCulture))} | " +
+                $"{(row.RequestedRate > 0 ? row.RequestedRate.ToString("F0", CultureInfo.InvariantCulture) : "max")} | {row.Expected} | {row.Received} | {row.Lost} | {row.Duplicates} | " +
+                $"{row.Throughput:F0} | {(ratio is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) : "–")} | {F(row.P50)} | {F(row.P99)} | {F(row.Max)} | {F(row.Cores)} | {F(row.PeakRss, "F0")} | {row.Load} |");
+        }
+        if (startups.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("| emulator start | rules | start → ready (s) | idle RSS after ready (MiB) |");
+            text.AppendLine("|---|---|---|---|");
+            foreach (var (label, node) in startups)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {label} | {Num(node!, "rules")} | {F(Num(node!, "startToReadySeconds"), "F2")} | {F(Num(node!, "idleRssMiB"), "F0")} |");
+            }
+        }
+
+        var targets = CheckTargets(runs, startups);
+        text.AppendLine();
+        text.AppendLine("| target | measured | met |");
+        text.AppendLine("|---|---|---|");
+        foreach (var t in targets)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {t.Name} | {t.Measured} | {(t.Met is null ? "not measured" : t.Met.Value ? "yes" : "**no**")} |");
+        }
+        Console.Write(text.ToString());
+
+        if (outPath is not null)
+        {
+            var doc = new JsonObject
+            {
+                ["meta"] = meta?.DeepClone(),
+                ["runs"] = new JsonArray([.. runs.Select(r => (JsonNode)new JsonObject
+                {
+                    ["label"] = r.Label,
+                    ["ratioToMosquitto"] = r.Ratio is { } x ? Math.Round(x, 3) : null,
+                    ["consumer"] = r.Consumer.DeepClone(),
+                    ["publisher"] = r.Pub?.DeepClone(),
+                })]),
+                ["startup"] = new JsonArray([.. startups.Select(s => (JsonNode)new JsonObject { ["label"] = s.Label, ["result"] = s.Node!.DeepClone() })]),
+                ["targets"] = new JsonArray([.. targets.Select(t => (JsonNode)new JsonObject { ["target"] = t.Name, ["measured"] = t.Measured, ["met"] = t.Met })]),
+                ["table"] = text.ToString(),
+            };
+            File.WriteAllText(outPath, doc.ToJsonString(s_indented) + "\n");
+            Console.Error.WriteLine($"[report] wrote {outPath}");
+        }
+        return 0;
+    }
+
+    private static List<Target> CheckTargets(List<Row> runs, List<(string Label, JsonNode? Node)> startups)
+    {
+        var list = new List<Target>();
+        Row? Find(string label) => runs.FirstOrDefault(r => r.Label == label);
+        foreach (var qos in new[] { 1, 0 })
+        {
+            var emu = Find($"emu-r100-q{qos}");
+            var ratio = emu?.Ratio;
+            list.Add(new Target($"QoS {qos}, 100 rules: throughput ≥ 1.0 × mosquitto, zero lost",
+                emu is null ? "–" : $"{ratio:F2} × ({emu.Throughput:F0} msg/s), lost {emu.Lost}",
+                emu is null || ratio is null ? null : ratio >= 1.0 && emu.Lost == 0));
+        }
+        foreach (var qos in new[] { 1, 0 })
+        {
+            var r100 = Find($"emu-r100-q{qos}");
+            var r10k = Find($"emu-r10000-q{qos}");
+            if (r100 is not null && r10k is not null && r100.Throughput > 0)
+            {
+                var drop = 1 - r10k.Throughput / r100.Throughput;
+                list.Add(new Target($"QoS {qos}: 10,000 rules instead of 100 drops throughput ≤ 10%",
+                    $"{drop * 100:F1}% ({r10k.Throughput:F0} vs {r100.Throughput:F0} msg/s), lost {r10k.Lost}", drop <= 0.10 && r10k.Lost == 0));
+            }
+        }
+        var half = Find("emu-r100-q1-half");
+        list.Add(new Target("half the maximum rate (QoS 1, 100 rules): p99 publish → first attempt ≤ 5 ms",
+            half is null ? "–" : $"p99 {F(half.P99)} ms (p50 {F(half.P50)}) at {half.RequestedRate:F0} msg/s",
+            half?.P99 is { } p99 ? p99 <= 5 : null));
+        var peak = runs.Where(r => !r.IsMosquitto && r.Rules >= 10_000).Select(r => r.PeakRss).Where(p => p is not null).Max();
+        list.Add(new Target("peak RSS ≤ 250 MB with 10,000 rules under load", peak is null ? "–" : $"{peak:F0} MiB", peak is null ? null : peak <= 250));
+        // Idle RSS and start-up are judged on an ordinary configuration (at most 100 rules); larger ones are shown too.
+        var small = startups.Where(s => Num(s.Node!, "rules") is <= 100).ToList();
+        string All(string key, string unit, string format) =>
+            startups.Count == 0 ? "–" : string.Join(", ", startups.Select(s => $"{Num(s.Node!, "rules"):F0} rules: {F(Num(s.Node!, key), format)} {unit}"));
+        var idleSmall = small.Select(s => Num(s.Node!, "idleRssMiB")).Where(v => v is not null).Max();
+        list.Add(new Target("idle RSS ≤ 80 MB (≤ 100 rules)", All("idleRssMiB", "MiB", "F0"), idleSmall is null ? null : idleSmall <= 80));
+        var readySmall = small.Select(s => Num(s.Node!, "startToReadySeconds")).Where(v => v is not null).Max();
+        list.Add(new Target("start to ready ≤ 1.5 s (≤ 100 rules)", All("startToReadySeconds", "s", "F2"), readySmall is null ? null : readySmall <= 1.5));
+        return list;
+    }
+
+    private static JsonNode? Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Str(JsonNode node, string name) => node[name]?.ToString() ?? "?";
+
+    private static double? Num(JsonNode node, string name) => node[name] is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
+
+    private static string F(double? value, string format = "F2") => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "–";
+
+    private sealed record Target(string Name, string Measured, bool? Met);
+
+    private sealed class Row(string label, JsonNode consumer, JsonNode? pub)
+    {
+        public string Label { get; } = label;
+        public JsonNode Consumer { get; } = consumer;
+        public JsonNode? Pub { get; } = pub;
+        public bool IsMosquitto => Label.StartsWith("mosq", StringComparison.Ordinal);
+        public bool IsHalf => Label.EndsWith("-half", StringComparison.Ordinal);
+        public int Qos => (int)(Num(Consumer, "qos") ?? (Pub is null ? -1 : Num(Pub, "qos") ?? -1));
+        public int Rules => Pub is null ? 0 : (int)(Num(Pub, "topics") ?? 0);
+        public double RequestedRate => Pub is null ? 0 : Num(Pub, "requestedRate") ?? 0;
+        public long Expected => (long)(Num(Consumer, "expected") ?? 0);
+        public long Received => (long)(Num(Consumer, "received") ?? 0);
+        public long Lost => (long)(Num(Consumer, "lost") ?? 0);
+        public long Duplicates => (long)(Num(Consumer, "duplicates") ?? 0);
+        public double Throughput => Num(Consumer, "throughput") ?? 0;
+        public double? P50 => Num(Consumer, IsMosquitto ? "deliveryP50Ms" : "attemptP50Ms");
+        public double? P99 => Num(Consumer, IsMosquitto ? "deliveryP99Ms" : "attemptP99Ms");
+        public double? Max => Num(Consumer, IsMosquitto ? "deliveryMaxMs" : "attemptMaxMs");
+        public double? Cores => Num(Consumer, "serverCores");
+        public double? PeakRss => Num(Consumer, "serverPeakRssMiB");
+        public string Load => Consumer["loadAverageAtStart"]?.ToString().Split(' ').FirstOrDefault() ?? "?";
+        public double? Ratio { get; set; }
+    }
+}

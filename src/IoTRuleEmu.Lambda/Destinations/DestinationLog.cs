@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using IoTRuleEmu.Engine;
+using IoTRuleEmu.Engine.Audit;
+using IoTRuleEmu.Engine.Logging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IoTRuleEmu.Lambda.Destinations;
+
+/// <summary>
+/// One delivery to an on-success/on-failure destination or a dead-letter queue, as <c>&lt;data&gt;/destinations.jsonl</c>
+/// shows it: <c>{"time","kind","destination","requestId","functionName","condition","deliveredTo","body","messageAttributes"?,"error"?}</c>.
+/// Every delivery is written there, including the ones also sent to SQS, SNS or a function; a destination whose service has
+/// no endpoint is delivered only there (<c>"deliveredTo":"file"</c>).
+/// </summary>
+public sealed record DestinationLogRecord
+{
+    public const string OnSuccessKind = "onSuccess";
+    public const string OnFailureKind = "onFailure";
+    public const string DeadLetterKind = "deadLetter";
+
+    public required DateTimeOffset Time { get; init; }
+
+    /// <summary><c>onSuccess</c>, <c>onFailure</c> or <c>deadLetter</c>.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>The destination ARN.</summary>
+    public required string Destination { get; init; }
+
+    public required string RequestId { get; init; }
+
+    public required string FunctionName { get; init; }
+
+    /// <summary><c>Success</c>, <c>RetriesExhausted</c>, <c>EventAgeExceeded</c>, <c>ZeroReservedConcurrency</c>.</summary>
+    public required string Condition { get; init; }
+
+    /// <summary><c>lambda</c>, <c>sqs</c>, <c>sns</c> or <c>file</c>.</summary>
+    public required string DeliveredTo { get; init; }
+
+    /// <summary>The message: the invocation record (destinations) or the original event (DLQ).</summary>
+    public required ReadOnlyMemory<byte> Body { get; init; }
+
+    /// <summary>DLQ message attributes: name → (DataType, value).</summary>
+    public IReadOnlyDictionary<string, (string DataType, string Value)>? MessageAttributes { get; init; }
+
+    /// <summary>Why delivery failed (AWS: DestinationDeliveryFailures / DeadLetterErrors), if it did.</summary>
+    public string? Error { get; init; }
+
+    public string BodyText => Encoding.UTF8.GetString(Body.Span);
+
+    public byte[] ToJson()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 + Body.Length);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("time", Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            w.WriteString("kind", Kind);
+            w.WriteString("destination", Destination);
+            w.WriteString("requestId", RequestId);
+            w.WriteString("functionName", FunctionName);
+            w.WriteString("condition", Condition);
+            w.WriteString("deliveredTo", DeliveredTo);
+            w.WritePropertyName("body");
+            try
+            {
+                w.WriteRawValue(Body.IsEmpty ? "{}"u8 : Body.Span, skipInputValidation: false);
+            }
+            catch (Exception ex) when (ex is JsonException or ArgumentException)
+            {
+                w.WriteStringValue(BodyText);
+            }
+            if (MessageAttributes is not null)
+            {
+                w.WriteStartObject("messageAttributes");
+                foreach (var (name, (type, value)) in MessageAttributes)
+                {
+                    w.WriteStartObject(name);
+                    w.WriteString("dataType", type);
+                    w.WriteString("value", value);
+                    w.WriteEndObject();
+                }
+                w.WriteEndObject();
+            }
+            if (Error is not null)
+            {
+                w.WriteString("error", Error);
+            }
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+}
+
+/// <summary>Destination and DLQ deliveries: in memory (observable, awaitable) and in <c>&lt;data&gt;/destinations.jsonl</c>.</summary>
+public interface IDestinationLog
+{
+    event Action<DestinationLogRecord>? Appended;
+
+    void Append(DestinationLogRecord record);
+
+    IReadOnlyList<DestinationLogRecord> Snapshot();
+
+    Task<DestinationLogRecord> WaitForAsync(Func<DestinationLogRecord, bool> match, CancellationToken cancellationToken = default);
+
+    Task FlushAsync(CancellationToken cancellationToken = default);
+}
+
+public sealed partial class DestinationLog : RecordLog<DestinationLogRecord>, IDestinationLog, IAsyncDisposable
+{
+    public const string FileName = "destinations.jsonl";
+
+    private readonly JsonLinesFileWriter _file;
+    private readonly ILogger _logger;
+
+    public DestinationLog(IOptions<RuleEngineOptions> options, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _logger = loggerFactory.CreateLogger("IoTRuleEmu.Lambda.Destinations");
+        _file = new JsonLinesFileWriter(Path.Combine(options.Value.DataDirectory, FileName), _logger);
+    }
+
+    public void Append(DestinationLogRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        _file.Append(record.ToJson());
+        LogRecord(_logger, record.Kind, record.Destination, record.FunctionName, record.RequestId, record.Condition, record.DeliveredTo, record.Error);
+        Add(record);
+    }
+
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _file.FlushAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => _file.DisposeAsync();
+
+    [LoggerMessage(EventIds.DestinationRecord, LogLevel.Information,
+        "Lambda {Kind} delivery to {Destination} for {FunctionName} requestId {RequestId} ({Condition}) via {DeliveredTo} {Error}")]
+    private static partial void LogRecord(ILogger logger, string kind, string destination, string functionName, string requestId, string condition, string deliveredTo, string? error);
+}
