@@ -13,6 +13,7 @@ internal static class Cli
           sub        counting subscriber: subscribe, count distinct sequence numbers, latency from the embedded send time
                      --host --port --filter bench/# --qos 1 --expect N --timeout 120 --idle-timeout 10
                      --pid PID (sample that process's CPU and RSS) --ready-file FILE --out FILE --label NAME
+                     --warmup 2 (also report latency of messages sent this many seconds after the first: the steady state)
           tail       counting reader of an emulator's data folder: InvokeExecution records in cloudtrail.jsonl, then
                      latency and losses from invocations.jsonl (attempt time minus the event's send time)
                      --data DIR --expect N --timeout 120 --idle-timeout 10 --pid PID --ready-file FILE --out FILE --label NAME

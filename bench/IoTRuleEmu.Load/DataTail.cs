@@ -26,6 +26,7 @@ internal static class DataTail
         var pid = args.OptionalString("pid") is null ? (int?)null : args.Int("pid", 0, 1);
         var readyFile = args.OptionalString("ready-file");
         var outPath = args.OptionalString("out");
+        var warmup = args.Double("warmup", 2, 0, 3600);
 
         var cloudTrailPath = Path.Combine(data, "cloudtrail.jsonl");
         var invocationsPath = Path.Combine(data, "invocations.jsonl");
@@ -99,7 +100,7 @@ internal static class DataTail
             w.Number("invokeExecutionRecords", counter.Count - baseline);
             w.Number("observedAllUs", observedAllUs);
             w.Number("invocationLines", attempts);
-            delivery.Write(w, watch, "attempt");
+            delivery.Write(w, watch, "attempt", warmup);
         }
         Console.Error.WriteLine($"[tail {label}] {counter.Count - baseline} InvokeExecution records; first attempts: {delivery.Summary()} ({outcome})");
         return 0;

@@ -71,27 +71,63 @@ internal sealed class ResultWriter : IDisposable
 internal sealed class LatencyStats
 {
     private long[] _values;
+    private long[] _sentUs;
     private int _count;
 
-    public LatencyStats(int capacity) => _values = new long[Math.Max(16, capacity)];
+    public LatencyStats(int capacity)
+    {
+        _values = new long[Math.Max(16, capacity)];
+        _sentUs = new long[_values.Length];
+    }
 
     public int Count => _count;
 
-    public void Add(long micros)
+    public void Add(long micros, long sentUs = 0)
     {
         if (_count == _values.Length)
         {
             Array.Resize(ref _values, _values.Length * 2);
+            Array.Resize(ref _sentUs, _values.Length);
         }
+        _sentUs[_count] = sentUs;
         _values[_count++] = micros;
     }
 
     public void CopyTo(LatencyStats into)
     {
-        foreach (var value in _values.AsSpan(0, _count))
+        for (var i = 0; i < _count; i++)
         {
-            into.Add(value);
+            into.Add(_values[i], _sentUs[i]);
         }
+    }
+
+    /// <summary>
+    /// Writes percentiles of all samples, and (<paramref name="warmupSeconds"/> &gt; 0) of the samples sent at least that
+    /// long after the first one: the steady state without the start-up transient (JIT, first connections).
+    /// </summary>
+    public void Write(ResultWriter w, string prefix, double warmupSeconds)
+    {
+        if (warmupSeconds > 0 && _count > 0)
+        {
+            var first = _sentUs.AsSpan(0, _count).ToArray().Min();
+            var cut = first + (long)(warmupSeconds * 1e6);
+            var steady = new List<long>(_count);
+            for (var i = 0; i < _count; i++)
+            {
+                if (_sentUs[i] >= cut)
+                {
+                    steady.Add(_values[i]);
+                }
+            }
+            var sorted = steady.ToArray().AsSpan();
+            sorted.Sort();
+            w.Number(prefix + "WarmupSeconds", warmupSeconds);
+            w.Number(prefix + "SteadySamples", sorted.Length);
+            w.Number(prefix + "SteadyP50Ms", Percentile(sorted, 0.50));
+            w.Number(prefix + "SteadyP99Ms", Percentile(sorted, 0.99));
+            w.Number(prefix + "SteadyMaxMs", sorted.IsEmpty ? null : sorted[^1] / 1000.0);
+        }
+        Write(w, prefix);
     }
 
     public void Write(ResultWriter w, string prefix)

@@ -26,6 +26,7 @@ internal static class Subscriber
         var pid = args.OptionalString("pid") is null ? (int?)null : args.Int("pid", 0, 1);
         var readyFile = args.OptionalString("ready-file");
         var outPath = args.OptionalString("out");
+        var warmup = args.Double("warmup", 2, 0, 3600);
 
         var counter = new DeliveryCounter(expect);
         var factory = new MqttClientFactory();
@@ -87,7 +88,7 @@ internal static class Subscriber
             w.Number("qos", (int)qos);
             w.String("loadAverageAtStart", loadAverage);
             w.String("stopReason", outcome);
-            counter.Write(w, watch, "delivery");
+            counter.Write(w, watch, "delivery", warmup);
         }
         Console.Error.WriteLine($"[sub {label}] {counter.Summary()} ({outcome})");
         return 0;
@@ -136,7 +137,7 @@ internal sealed class DeliveryCounter
             }
             _seen[seq] = 1;
             _distinct++;
-            _latency.Add(seenUs - sentUs);
+            _latency.Add(seenUs - sentUs, sentUs);
             _minSentUs = Math.Min(_minSentUs, sentUs);
             _lastSeenUs = Math.Max(_lastSeenUs, seenUs);
             if (_firstSeenUs == 0)
@@ -186,7 +187,7 @@ internal sealed class DeliveryCounter
         }
     }
 
-    public void Write(ResultWriter w, ProcessWatch watch, string latencyPrefix)
+    public void Write(ResultWriter w, ProcessWatch watch, string latencyPrefix, double warmupSeconds)
     {
         lock (_lock)
         {
@@ -200,7 +201,7 @@ internal sealed class DeliveryCounter
             w.Number("lastSeenUs", _lastSeenUs);
             w.Number("seconds", seconds);
             w.Number("throughput", seconds > 0 ? _distinct / seconds : 0);
-            _latency.Write(w, latencyPrefix);
+            _latency.Write(w, latencyPrefix, warmupSeconds);
             watch.Write(w, seconds);
         }
     }

@@ -262,8 +262,9 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
             }
             invocation.NextAttemptAt = now + backoff;
             Save(invocation);
-            LogThrottled(_logger, function.Name, invocation.RequestId, function.Definition.ReservedConcurrency ?? 0, backoff.TotalSeconds, invocation.Throttles);
+            // The timer exists before the log line, so a test that saw the line can move a fake clock past it.
             _scheduler.Schedule(backoff, () => Enqueue(invocation));
+            LogThrottled(_logger, function.Name, invocation.RequestId, function.Definition.ReservedConcurrency ?? 0, backoff.TotalSeconds, invocation.Throttles);
             return;
         }
         FunctionResult result;

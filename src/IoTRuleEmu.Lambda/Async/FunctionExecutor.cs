@@ -66,8 +66,11 @@ public sealed partial class FunctionExecutor(TimeProvider timeProvider, ILogger<
         var function = invocation.Function;
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var timeout = TimeSpan.FromSeconds(function.Definition.TimeoutSeconds);
-        var run = RunAsync(function, invocation, attempt.Token);
+        // The timeout timer exists before the runner starts, and both before "running" is logged: a test that saw the log
+        // can move a fake clock and know the timeout (and a built-in sleep) will fire.
         var timer = Task.Delay(timeout, timeProvider, attempt.Token);
+        var run = RunAsync(function, invocation, attempt.Token);
+        LogRunning(logger, function.Name, invocation.Attempt, invocation.RequestId, function.Definition.TimeoutSeconds);
         var first = await Task.WhenAny(run, timer).ConfigureAwait(false);
         if (first == run)
         {
@@ -105,6 +108,9 @@ public sealed partial class FunctionExecutor(TimeProvider timeProvider, ILogger<
             return FunctionResult.Unhandled(ex.Message, ex.GetType().Name, requestId: invocation.RequestId);
         }
     }
+
+    [LoggerMessage(EventIds.AttemptRunning, LogLevel.Debug, "Lambda {FunctionName} attempt {Attempt} requestId {RequestId} running (timeout {TimeoutSeconds} s)")]
+    private static partial void LogRunning(ILogger logger, string functionName, int attempt, string requestId, int timeoutSeconds);
 
     [LoggerMessage(EventIds.AttemptTimedOut, LogLevel.Warning, "Lambda {FunctionName} attempt {Attempt} requestId {RequestId} timed out after {TimeoutSeconds} s")]
     private static partial void LogTimedOut(ILogger logger, string functionName, int attempt, string requestId, int timeoutSeconds);

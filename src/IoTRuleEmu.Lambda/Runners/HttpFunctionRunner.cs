@@ -35,7 +35,7 @@ public sealed class HttpFunctionRunner(HttpFunctionSpec spec, HttpClient client)
         }
         catch (HttpRequestException ex)
         {
-            return FunctionResult.Unhandled($"POST {spec.Url} failed: {ex.Message}", "Runtime.HttpError", requestId: invocation.RequestId);
+            return FunctionResult.Unhandled($"POST {spec.Url} failed: {ex.Message}{(ex.InnerException is { } inner ? " (" + inner.Message + ")" : "")}", "Runtime.HttpError", requestId: invocation.RequestId);
         }
         using (response)
         {

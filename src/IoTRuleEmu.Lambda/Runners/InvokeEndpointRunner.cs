@@ -31,7 +31,7 @@ public sealed class InvokeEndpointRunner(InvokeEndpointSpec spec, HttpClient cli
         }
         catch (HttpRequestException ex)
         {
-            return FunctionResult.Unhandled($"Invoke {InvokeUrl} failed: {ex.Message}", "Runtime.InvokeEndpointError", requestId: invocation.RequestId);
+            return FunctionResult.Unhandled($"Invoke {InvokeUrl} failed: {ex.Message}{(ex.InnerException is { } inner ? " (" + inner.Message + ")" : "")}", "Runtime.InvokeEndpointError", requestId: invocation.RequestId);
         }
         using (response)
         {

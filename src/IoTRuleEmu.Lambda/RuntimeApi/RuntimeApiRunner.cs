@@ -34,7 +34,9 @@ public sealed partial class RuntimeApiRunner : IFunctionRunner, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly SemaphoreSlim _startLock = new(1, 1);
-    private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>();
+    // One channel per process: a /next request of a killed process that Kestrel has not yet seen aborted must not take
+    // the work of the next process.
+    private volatile Channel<Work> _work = Channel.CreateUnbounded<Work>();
     private WebApplication? _server;
     private Process? _process;
     private TaskCompletionSource<int>? _exited;
@@ -133,10 +135,10 @@ public sealed partial class RuntimeApiRunner : IFunctionRunner, IAsyncDisposable
             {
                 return _exited.Task;
             }
-            // A fresh sandbox: forget work nobody took, and the exited process.
-            while (_work.Reader.TryRead(out _))
-            {
-            }
+            // A fresh sandbox: a new work channel (the old one, with work nobody took, is closed), and the exited process.
+            var old = _work;
+            _work = Channel.CreateUnbounded<Work>();
+            old.Writer.TryComplete();
             _process?.Dispose();
             _process = null;
             _initError = null;
@@ -250,15 +252,22 @@ public sealed partial class RuntimeApiRunner : IFunctionRunner, IAsyncDisposable
 
     private async Task NextAsync(HttpContext context)
     {
+        var channel = _work;
         Work? work;
         while (true)
         {
             try
             {
-                work = await _work.Reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+                work = await channel.Reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
+                return;
+            }
+            catch (ChannelClosedException)
+            {
+                // The sandbox was reset: this request belongs to a process that is gone.
+                await WriteAsync(context, 500, """{"errorMessage":"The sandbox was reset","errorType":"Runtime.Reset"}""").ConfigureAwait(false);
                 return;
             }
             if (work.TryTake())

@@ -93,7 +93,10 @@ public static partial class EmulatorApp
         customization ??= new HostCustomization();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = [],
+            // The default appsettings.json sources are dropped below, but with reloading on they would first start a
+            // recursive file watcher on the current directory: every write under it (./data/*.jsonl with the default
+            // --data) would wake it, and its start walks the whole tree.
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
 
@@ -140,6 +143,7 @@ public static partial class EmulatorApp
         });
         app.MapHealthEndpoints();
         app.MapAwsApis();
+        app.MapLambdaEmulatorEndpoints();
 
         var readiness = app.Services.GetRequiredService<EmulatorReadiness>();
         var startupLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("IoTRuleEmu");
@@ -156,6 +160,11 @@ public static partial class EmulatorApp
 
     private static void AddEmulatorServices(IServiceCollection services, EmulatorOptions options, HostCustomization customization)
     {
+        if (options.Clock == ClockMode.Virtual)
+        {
+            // Lambda library: a VirtualTimeProvider becomes the TimeProvider (POST /_emulator/clock/advance moves it).
+            services.AddVirtualClock();
+        }
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton<EmulatorReadiness>();

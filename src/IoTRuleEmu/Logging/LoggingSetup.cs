@@ -1,7 +1,9 @@
 using IoTRuleEmu.Options;
 using Serilog;
 using Serilog.Events;
+using Serilog.Formatting;
 using Serilog.Formatting.Compact;
+using Serilog.Formatting.Display;
 
 namespace IoTRuleEmu.Logging;
 
@@ -25,7 +27,15 @@ public static class LoggingSetup
             .Enrich.FromLogContext();
         if (writeToConsole)
         {
-            if (options.LogFormat == LogFormat.Json)
+            if (Console.IsOutputRedirected)
+            {
+                // A container log, pipe or file: format and write in batches off the logging threads (no colours anyway).
+                ITextFormatter formatter = options.LogFormat == LogFormat.Json
+                    ? new CompactJsonFormatter()
+                    : new MessageTemplateTextFormatter(TextTemplate, System.Globalization.CultureInfo.InvariantCulture);
+                config.WriteTo.Sink(new BufferedConsoleSink(formatter));
+            }
+            else if (options.LogFormat == LogFormat.Json)
             {
                 config.WriteTo.Console(new CompactJsonFormatter());
             }

@@ -34,6 +34,7 @@ public static partial class EmulatorConfiguration
         new("account-id", "A", "account used in every ARN (default 123456789012)"),
         new("lambda-retry-delays", "S1,S2", "seconds before the 2nd and the 3rd attempt of a failed async invocation (default 60,120)"),
         new("log-format", "text|json", "console log format (default text)"),
+        new("clock", "real|virtual", "virtual: the clock starts at the real time and moves only via POST /_emulator/clock/advance (default real)"),
         new("log-level", "LEVEL", "minimum log level: verbose, debug, information, warning, error (default information)"),
     ];
 
@@ -211,12 +212,20 @@ public static partial class EmulatorConfiguration
             errors.Add($"Option {Where("log-level")} must be one of verbose, debug, information, warning, error, fatal; got '{logLevelText}'.");
         }
 
+        var clock = ClockMode.Real;
+        var clockText = Raw("clock");
+        if (clockText is not null && !(Enum.TryParse(clockText, ignoreCase: true, out clock) && Enum.IsDefined(clock) && !char.IsDigit(clockText[0])))
+        {
+            errors.Add($"Option {Where("clock")} must be 'real' or 'virtual'; got '{clockText}'.");
+        }
+
         if (errors.Count > 0)
         {
             return null;
         }
         return new EmulatorOptions
         {
+            Clock = clock,
             MqttPort = mqttPort,
             HttpPort = httpPort,
             RulesDirectory = Text("rules", defaults.RulesDirectory),

@@ -40,6 +40,12 @@ public sealed record EmulatorOptions
     /// <summary>The <c>--lambda-retry-delays</c> text as given (for the Lambda library's own parser and for logs).</summary>
     public string LambdaRetryDelaysText { get; init; } = "60,120";
 
+    /// <summary>
+    /// The emulator's clock: real (default), or virtual (<c>--clock virtual</c>: starts at the real time and moves only
+    /// through <c>POST /_emulator/clock/advance</c>).
+    /// </summary>
+    public ClockMode Clock { get; init; } = ClockMode.Real;
+
     /// <summary>Console log format: human-readable text (default) or compact JSON (<c>--log-format json</c>).</summary>
     public LogFormat LogFormat { get; init; } = LogFormat.Text;
 
@@ -54,4 +60,13 @@ public enum LogFormat
     Text,
     /// <summary>Serilog compact JSON (CLEF), one object per line.</summary>
     Json,
+}
+
+/// <summary><c>--clock</c> values.</summary>
+public enum ClockMode
+{
+    /// <summary>The system clock.</summary>
+    Real,
+    /// <summary>A virtual clock advanced through <c>POST /_emulator/clock/advance</c>.</summary>
+    Virtual,
 }

@@ -249,7 +249,7 @@ public class AsyncSemanticsTests
             """);
         var lambda = h.Services.GetRequiredService<ILambdaService>();
         var first = await lambda.InvokeAsync(Event("slow"));
-        await h.Logs.WaitForAsync(e => e.EventId.Id == EventIds.AttemptStarted && (string?)e["RequestId"] == first.RequestId, h.Timeout);
+        await h.Logs.WaitForAsync(e => e.EventId.Id == EventIds.AttemptRunning && (string?)e["RequestId"] == first.RequestId, h.Timeout);
         var second = await lambda.InvokeAsync(Event("slow"));
         await h.Logs.WaitForAsync(e => e.EventId.Id == EventIds.AttemptThrottled, h.Timeout);
 
@@ -269,7 +269,7 @@ public class AsyncSemanticsTests
         await h.SettleAsync();
         Assert.DoesNotContain(h.Logs.WithEventId(EventIds.AttemptStarted), e => (string?)e["RequestId"] == second.RequestId);
         h.Time.Advance(TimeSpan.FromSeconds(11));  // t = 31: the fifth backoff ends and the second runs
-        await h.Logs.WaitForAsync(e => e.EventId.Id == EventIds.AttemptStarted && (string?)e["RequestId"] == second.RequestId, h.Timeout);
+        await h.Logs.WaitForAsync(e => e.EventId.Id == EventIds.AttemptRunning && (string?)e["RequestId"] == second.RequestId, h.Timeout);
         h.Time.Advance(TimeSpan.FromSeconds(20));
         await h.SettleAsync();
 
@@ -286,7 +286,7 @@ public class AsyncSemanticsTests
             """);
         var lambda = h.Services.GetRequiredService<ILambdaService>();
         var first = await lambda.InvokeAsync(Event("busy"));
-        await h.Logs.WaitForAsync(e => e.EventId.Id == EventIds.AttemptStarted, h.Timeout);
+        await h.Logs.WaitForAsync(e => e.EventId.Id == EventIds.AttemptRunning, h.Timeout);
         var second = await lambda.InvokeAsync(Event("busy"));
         for (var i = 1; i <= 5; i++)
         {
@@ -313,7 +313,7 @@ public class AsyncSemanticsTests
             """);
         var lambda = h.Services.GetRequiredService<ILambdaService>();
         var result = await lambda.InvokeAsync(Event("sleepy"));
-        await h.Logs.WaitForAsync(e => e.EventId.Id == EventIds.AttemptStarted, h.Timeout);
+        await h.Logs.WaitForAsync(e => e.EventId.Id == EventIds.AttemptRunning, h.Timeout);
         h.Time.Advance(TimeSpan.FromSeconds(3));
         await h.SettleAsync();
 
@@ -323,7 +323,7 @@ public class AsyncSemanticsTests
 
         // The retry 60 s after the timeout (at 63 s) times out too.
         h.Time.Advance(TimeSpan.FromSeconds(60));
-        await WaitForCountAsync(h, EventIds.AttemptStarted, 2);
+        await WaitForCountAsync(h, EventIds.AttemptRunning, 2);
         h.Time.Advance(TimeSpan.FromSeconds(3));
         await h.SettleAsync();
         var record = Record(Assert.Single(Deliveries(h)));

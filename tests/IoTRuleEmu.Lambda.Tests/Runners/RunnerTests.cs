@@ -101,7 +101,7 @@ public class RunnerTests
         await using var h = await LambdaHarness.StartAsync("""{"functions":[{"name":"slow","command":{"path":"/bin/sleep","args":["612.5"]},"timeout":2}]}""");
         var lambda = h.Services.GetRequiredService<ILambdaService>();
         var call = lambda.InvokeAsync(Request("slow", "{}"), h.Timeout).AsTask();
-        await h.Logs.WaitForEventAsync(EventIds.SyncInvoke, h.Timeout);
+        await h.Logs.WaitForEventAsync(EventIds.AttemptRunning, h.Timeout);
         h.Time.Advance(TimeSpan.FromSeconds(2));
         var result = await call;
         Assert.Equal("Task timed out after 2.00 seconds", Json(result.Payload).GetProperty("errorMessage").GetString());
@@ -195,7 +195,7 @@ public class RunnerTests
 
         var lambda = h.Services.GetRequiredService<ILambdaService>();
         var call = lambda.InvokeAsync(Request("py", """{"hang":true}"""), h.Timeout).AsTask();
-        await WaitForCountAsync(h, EventIds.SyncInvoke, 2);
+        await WaitForCountAsync(h, EventIds.AttemptRunning, 2);
         h.Time.Advance(TimeSpan.FromSeconds(3));
         var hung = await call;
         Assert.Equal("Task timed out after 3.00 seconds", Json(hung.Payload).GetProperty("errorMessage").GetString());

@@ -48,12 +48,16 @@ public sealed class LambdaProcessTests(ITestOutputHelper output) : IDisposable
             "--lambda-retry-delays", "8,4", "--log-format", "json"];
         var invocations = Path.Combine(data, "invocations.jsonl");
 
-        await using (var first = EmulatorProcess.Start(output, _root, args))
+        var first = EmulatorProcess.Start(output, _root, args);
+        try
         {
             await first.WaitStartedAsync();
             await PublishAsync(first.MqttPort, """{"keep":"me"}""");
             await FileWatch.WaitForJsonLinesAsync(invocations, lines => lines.Count == 1, TimeSpan.FromSeconds(30));
-            // kill -9 while the retry (due 8 s after the first attempt) waits.
+        }
+        finally
+        {
+            // kill -9 (SIGKILL) while the retry, due 8 s after the first attempt, waits.
             await first.DisposeAsync();
         }
         var afterKill = FileWatch.ReadJsonLines(invocations);
