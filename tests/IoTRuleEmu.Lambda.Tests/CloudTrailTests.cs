@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Text;
 using IoTRuleEmu.Engine.Audit;
 using IoTRuleEmu.Lambda.CloudTrail;
@@ -48,6 +49,25 @@ public class CloudTrailTests
         Assert.Equal(record.EventId, logs[0]["CloudTrailEventId"]);
         Assert.Null(logs[0]["EventId"]);
         Assert.StartsWith("{\"eventVersion\":\"1.11\"", (string)logs[0]["Record"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SuccessfulInvocation_LogsOnlyItsCloudTrailRecordsAtInformation()
+    {
+        // "accepted", "running" and "succeeded" repeat the CloudTrail lines: Debug, so that a busy emulator's log
+        // (and its CPU) is not dominated by them. Failures, retries and drops stay visible.
+        await using var h = await LambdaHarness.StartAsync();
+        h.AddRule("quiet", """{"sql":"SELECT * FROM 'q'","actions":[{"lambda":{"functionArn":"invoke_failed_test"}}]}""");
+        await h.PublishAsync("q", "{}");
+
+        var lambdaInfo = h.Logs.Entries.Where(e => e.Category.StartsWith("IoTRuleEmu.Lambda", StringComparison.Ordinal)
+            && e.Level >= LogLevel.Information && e["RequestId"] is not null);
+        Assert.All(lambdaInfo, e => Assert.Equal(Engine.Logging.EventIds.CloudTrailRecord, e.EventId.Id));
+        Assert.Equal(2, lambdaInfo.Count());
+        foreach (var id in new[] { Engine.Logging.EventIds.InvokeAccepted, Engine.Logging.EventIds.AttemptStarted, Engine.Logging.EventIds.AttemptSucceeded })
+        {
+            Assert.Equal(LogLevel.Debug, Assert.Single(h.Logs.WithEventId(id)).Level);
+        }
     }
 
     [Fact]

@@ -386,10 +386,10 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
         }
     }
 
-    [LoggerMessage(EventIds.AttemptStarted, LogLevel.Information, "Lambda running {FunctionName} attempt {Attempt} requestId {RequestId}")]
+    [LoggerMessage(EventIds.AttemptStarted, LogLevel.Debug, "Lambda running {FunctionName} attempt {Attempt} requestId {RequestId}")]
     private static partial void LogAttemptStarted(ILogger logger, string functionName, int attempt, string requestId);
 
-    [LoggerMessage(EventIds.AttemptSucceeded, LogLevel.Information, "Lambda {FunctionName} attempt {Attempt} requestId {RequestId} succeeded")]
+    [LoggerMessage(EventIds.AttemptSucceeded, LogLevel.Debug, "Lambda {FunctionName} attempt {Attempt} requestId {RequestId} succeeded")]
     private static partial void LogAttemptSucceeded(ILogger logger, string functionName, int attempt, string requestId);
 
     [LoggerMessage(EventIds.AttemptFailed, LogLevel.Warning, "Lambda {FunctionName} attempt {Attempt} requestId {RequestId} failed (Unhandled): {ErrorMessage}")]

@@ -296,7 +296,7 @@ public sealed partial class LambdaService : ILambdaService
         }
     }
 
-    [LoggerMessage(EventIds.InvokeAccepted, LogLevel.Information, "Lambda accepted Event invoke of {FunctionName}: requestId {RequestId} (rule {RuleName})")]
+    [LoggerMessage(EventIds.InvokeAccepted, LogLevel.Debug, "Lambda accepted Event invoke of {FunctionName}: requestId {RequestId} (rule {RuleName})")]
     private static partial void LogAccepted(ILogger logger, string functionName, string requestId, string? ruleName);
 
     [LoggerMessage(EventIds.InvokeRejected, LogLevel.Warning, "Lambda Invoke of {FunctionName} failed with {StatusCode} {ErrorCode}: {ErrorMessage} (rule {RuleName})")]
