@@ -155,7 +155,7 @@ public sealed class LambdaHandler(
         await AwsResponses.WriteBytesAsync(request, 200, result.Payload, "application/json").ConfigureAwait(false);
     }
 
-    /// <summary>The API caller as the Lambda library records it (see docs/dev-notes/host-requests.md A3: no IAM-user kind yet).</summary>
+    /// <summary>The API caller as the Lambda library records it (no IAM-user kind yet: see docs/open-work.md).</summary>
     private static InvokeCaller Caller(AwsRequest request) => new(request.RemoteIp, null, null, null);
 
     private static void ThrowIfFailed(InvokeResult result)

@@ -18,7 +18,7 @@ public sealed record ServiceEndpoints(string? Sqs = null, string? Sns = null)
 }
 
 /// <summary>
-/// Reads the functions file (CONTRACT.md "Functions file", extended in docs/dev-notes/contract-additions.md). Unknown
+/// Reads the functions file (CONTRACT.md "Functions file", extended in docs/contract.md). Unknown
 /// fields are ignored. Every problem is reported, each naming the file and the field; out-of-range EventInvokeConfig
 /// values are reported with AWS's message.
 /// </summary>
