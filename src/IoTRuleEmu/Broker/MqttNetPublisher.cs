@@ -29,21 +29,8 @@ public sealed partial class MqttNetPublisher(MqttServer server, IRuleEngine engi
         {
             throw new InvalidOperationException($"Cannot republish to '{message.Topic}': the MQTT broker is not running.");
         }
-        var application = new MqttApplicationMessage
-        {
-            Topic = message.Topic,
-            Payload = new ReadOnlySequence<byte>(message.Payload),
-            QualityOfServiceLevel = message.Qos >= 1 ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce,
-            Retain = message.Retain,
-            ContentType = message.ContentType,
-            PayloadFormatIndicator = message.PayloadIsUtf8 == true ? MqttPayloadFormatIndicator.CharacterData : MqttPayloadFormatIndicator.Unspecified,
-            ResponseTopic = message.ResponseTopic,
-            CorrelationData = message.CorrelationData?.ToArray(),
-            MessageExpiryInterval = message.MessageExpiryInterval ?? 0,
-            UserProperties = message.UserProperties.Count == 0
-                ? null
-                : message.UserProperties.Select(p => new MqttUserProperty(p.Key, new ReadOnlyMemory<byte>(System.Text.Encoding.UTF8.GetBytes(p.Value)))).ToList(),
-        };
+        var application = MqttMessageFactory.Create(message.Topic, message.Payload, message.Qos, message.Retain, message.ContentType,
+            message.PayloadIsUtf8, message.ResponseTopic, message.CorrelationData, message.MessageExpiryInterval, message.UserProperties);
         try
         {
             await server.InjectApplicationMessage(
