@@ -26,6 +26,7 @@ public sealed partial class AwsApiStartup(
     FunctionPolicyStore policies,
     IHostApplicationLifetime lifetime,
     IOptions<AwsApiOptions> options,
+    TimeProvider timeProvider,
     ILogger<AwsApiStartup> logger) : IHostedService
 {
     /// <summary>The function registry source holding the templates' functions.</summary>
@@ -107,7 +108,7 @@ public sealed partial class AwsApiStartup(
                 {
                     policies.AddTemplateStatement(permission.FunctionName, permission.Statement);
                 }
-                var loadedAt = DateTimeOffset.UtcNow;
+                var loadedAt = timeProvider.GetUtcNow();
                 foreach (var rule in result.Rules)
                 {
                     if (origins.Known.TryGetValue(rule.RuleName, out var existing) && existing.Kind == RuleOriginKind.Api)
