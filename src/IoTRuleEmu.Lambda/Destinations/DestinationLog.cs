@@ -96,45 +96,19 @@ public sealed record DestinationLogRecord
 }
 
 /// <summary>Destination and DLQ deliveries: in memory (observable, awaitable) and in <c>&lt;data&gt;/destinations.jsonl</c>.</summary>
-public interface IDestinationLog
+public interface IDestinationLog : IRecordLog<DestinationLogRecord>
 {
-    event Action<DestinationLogRecord>? Appended;
-
-    void Append(DestinationLogRecord record);
-
-    IReadOnlyList<DestinationLogRecord> Snapshot();
-
-    Task<DestinationLogRecord> WaitForAsync(Func<DestinationLogRecord, bool> match, CancellationToken cancellationToken = default);
-
-    Task FlushAsync(CancellationToken cancellationToken = default);
 }
 
-public sealed partial class DestinationLog : RecordLog<DestinationLogRecord>, IDestinationLog, IAsyncDisposable
+public sealed partial class DestinationLog(IOptions<RuleEngineOptions> options, ILoggerFactory loggerFactory)
+    : JsonLinesRecordLog<DestinationLogRecord>(options, loggerFactory, FileName, "IoTRuleEmu.Lambda.Destinations"), IDestinationLog
 {
     public const string FileName = "destinations.jsonl";
 
-    private readonly JsonLinesFileWriter _file;
-    private readonly ILogger _logger;
+    protected override byte[] Serialize(DestinationLogRecord record) => record.ToJson();
 
-    public DestinationLog(IOptions<RuleEngineOptions> options, ILoggerFactory loggerFactory)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(loggerFactory);
-        _logger = loggerFactory.CreateLogger("IoTRuleEmu.Lambda.Destinations");
-        _file = new JsonLinesFileWriter(Path.Combine(options.Value.DataDirectory, FileName), _logger);
-    }
-
-    public void Append(DestinationLogRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        _file.Append(record.ToJson());
-        LogRecord(_logger, record.Kind, record.Destination, record.FunctionName, record.RequestId, record.Condition, record.DeliveredTo, record.Error);
-        Add(record);
-    }
-
-    public Task FlushAsync(CancellationToken cancellationToken = default) => _file.FlushAsync(cancellationToken);
-
-    public ValueTask DisposeAsync() => _file.DisposeAsync();
+    protected override void LogRecord(DestinationLogRecord record, byte[] line) =>
+        LogRecord(Logger, record.Kind, record.Destination, record.FunctionName, record.RequestId, record.Condition, record.DeliveredTo, record.Error);
 
     [LoggerMessage(EventIds.DestinationRecord, LogLevel.Information,
         "Lambda {Kind} delivery to {Destination} for {FunctionName} requestId {RequestId} ({Condition}) via {DeliveredTo} {Error}")]

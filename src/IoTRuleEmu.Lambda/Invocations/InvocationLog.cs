@@ -99,49 +99,19 @@ public sealed record InvocationLogRecord
 }
 
 /// <summary>The execution attempts the emulator ran: in memory (observable, awaitable) and in <c>&lt;data&gt;/invocations.jsonl</c>.</summary>
-public interface IInvocationLog
+public interface IInvocationLog : IRecordLog<InvocationLogRecord>
 {
-    event Action<InvocationLogRecord>? Appended;
-
-    void Append(InvocationLogRecord record);
-
-    IReadOnlyList<InvocationLogRecord> Snapshot();
-
-    Task<InvocationLogRecord> WaitForAsync(Func<InvocationLogRecord, bool> match, CancellationToken cancellationToken = default);
-
-    Task<IReadOnlyList<InvocationLogRecord>> WaitForCountAsync(Func<InvocationLogRecord, bool> match, int count, CancellationToken cancellationToken = default);
-
-    Task FlushAsync(CancellationToken cancellationToken = default);
 }
 
-public sealed partial class InvocationLog : RecordLog<InvocationLogRecord>, IInvocationLog, IAsyncDisposable
+public sealed partial class InvocationLog(IOptions<RuleEngineOptions> options, ILoggerFactory loggerFactory)
+    : JsonLinesRecordLog<InvocationLogRecord>(options, loggerFactory, FileName, "IoTRuleEmu.Lambda.Invocations"), IInvocationLog
 {
     public const string FileName = "invocations.jsonl";
 
-    private readonly JsonLinesFileWriter _file;
-    private readonly ILogger _logger;
+    protected override byte[] Serialize(InvocationLogRecord record) => record.ToJson();
 
-    public InvocationLog(IOptions<RuleEngineOptions> options, ILoggerFactory loggerFactory)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(loggerFactory);
-        _logger = loggerFactory.CreateLogger("IoTRuleEmu.Lambda.Invocations");
-        _file = new JsonLinesFileWriter(Path.Combine(options.Value.DataDirectory, FileName), _logger);
-    }
-
-    public string FilePath => _file.Path;
-
-    public void Append(InvocationLogRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        _file.Append(record.ToJson());
-        LogRecord(_logger, record.FunctionName, record.Attempt, record.RequestId, record.Outcome, record.ErrorMessage, record.RuleName);
-        Add(record);
-    }
-
-    public Task FlushAsync(CancellationToken cancellationToken = default) => _file.FlushAsync(cancellationToken);
-
-    public ValueTask DisposeAsync() => _file.DisposeAsync();
+    protected override void LogRecord(InvocationLogRecord record, byte[] line) =>
+        LogRecord(Logger, record.FunctionName, record.Attempt, record.RequestId, record.Outcome, record.ErrorMessage, record.RuleName);
 
     [LoggerMessage(EventIds.InvocationRecord, LogLevel.Debug,
         "Invocation of {FunctionName} attempt {Attempt} requestId {RequestId}: {Outcome} {ErrorMessage} (rule {RuleName})")]
