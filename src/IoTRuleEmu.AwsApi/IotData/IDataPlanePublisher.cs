@@ -55,11 +55,8 @@ public sealed record DataPlaneMessage
     public DateTimeOffset ReceivedAt { get; init; }
 
     /// <summary>The message as the rules engine receives it: no client id, no trace id, depth 0.</summary>
-    public InboundMessage ToInboundMessage()
-    {
-        var hasProperties = ContentType is not null || PayloadIsUtf8 is not null || ResponseTopic is not null
-            || CorrelationData is not null || MessageExpiryInterval is not null || UserProperties.Count > 0;
-        return new InboundMessage
+    public InboundMessage ToInboundMessage() =>
+        new()
         {
             Topic = Topic,
             Payload = Payload,
@@ -70,19 +67,8 @@ public sealed record DataPlaneMessage
             SourceIp = SourceIp,
             ReceivedAt = ReceivedAt,
             RepublishDepth = 0,
-            Properties = hasProperties
-                ? new MqttProperties
-                {
-                    ContentType = ContentType,
-                    PayloadIsUtf8 = PayloadIsUtf8,
-                    ResponseTopic = ResponseTopic,
-                    CorrelationData = CorrelationData,
-                    MessageExpiryInterval = MessageExpiryInterval,
-                    UserProperties = UserProperties,
-                }
-                : null,
+            Properties = MqttProperties.Create(ContentType, PayloadIsUtf8, ResponseTopic, CorrelationData, MessageExpiryInterval, UserProperties),
         };
-    }
 }
 
 /// <summary>A retained message (GetRetainedMessage / ListRetainedMessages).</summary>

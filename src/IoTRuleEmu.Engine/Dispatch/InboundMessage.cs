@@ -47,8 +47,6 @@ public sealed record InboundMessage
     public static InboundMessage FromRepublish(OutboundMessage message, DateTimeOffset receivedAt, string? traceId = null)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var hasProperties = message.ContentType is not null || message.PayloadIsUtf8 is not null || message.ResponseTopic is not null
-            || message.CorrelationData is not null || message.MessageExpiryInterval is not null || message.UserProperties.Count > 0;
         return new InboundMessage
         {
             Topic = message.Topic,
@@ -58,17 +56,8 @@ public sealed record InboundMessage
             TraceId = traceId ?? Guid.NewGuid().ToString(),
             ReceivedAt = receivedAt,
             RepublishDepth = message.RepublishDepth,
-            Properties = hasProperties
-                ? new MqttProperties
-                {
-                    ContentType = message.ContentType,
-                    PayloadIsUtf8 = message.PayloadIsUtf8,
-                    ResponseTopic = message.ResponseTopic,
-                    CorrelationData = message.CorrelationData,
-                    MessageExpiryInterval = message.MessageExpiryInterval,
-                    UserProperties = message.UserProperties,
-                }
-                : null,
+            Properties = MqttProperties.Create(message.ContentType, message.PayloadIsUtf8, message.ResponseTopic,
+                message.CorrelationData, message.MessageExpiryInterval, message.UserProperties),
         };
     }
 }

@@ -34,6 +34,32 @@ public sealed class SqlMessage
 /// <summary>The MQTT 5 publish properties that <c>get_mqtt_property</c> and <c>get_user_properties</c> read.</summary>
 public sealed class MqttProperties
 {
+    /// <summary>The properties of a message, or null when it carries none (an MQTT 3.1.1 or plain MQTT 5 publish).</summary>
+    public static MqttProperties? Create(
+        string? contentType,
+        bool? payloadIsUtf8,
+        string? responseTopic,
+        ReadOnlyMemory<byte>? correlationData,
+        uint? messageExpiryInterval,
+        IReadOnlyList<KeyValuePair<string, string>> userProperties)
+    {
+        ArgumentNullException.ThrowIfNull(userProperties);
+        if (contentType is null && payloadIsUtf8 is null && responseTopic is null && correlationData is null
+            && messageExpiryInterval is null && userProperties.Count == 0)
+        {
+            return null;
+        }
+        return new MqttProperties
+        {
+            ContentType = contentType,
+            PayloadIsUtf8 = payloadIsUtf8,
+            ResponseTopic = responseTopic,
+            CorrelationData = correlationData,
+            MessageExpiryInterval = messageExpiryInterval,
+            UserProperties = userProperties,
+        };
+    }
+
     public string? ContentType { get; init; }
 
     /// <summary>Payload format indicator: null when absent, false = UNSPECIFIED_BYTES, true = UTF8_DATA.</summary>

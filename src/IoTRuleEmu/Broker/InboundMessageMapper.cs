@@ -28,29 +28,15 @@ internal static class InboundMessageMapper
         };
 
     /// <summary>The MQTT 5 properties of <paramref name="message"/>, or null when it carries none.</summary>
-    public static MqttProperties? Properties(MqttApplicationMessage message)
-    {
-        var hasAny = message.ContentType is not null
-            || message.PayloadFormatIndicator == MqttPayloadFormatIndicator.CharacterData
-            || message.ResponseTopic is not null
-            || message.CorrelationData is not null
-            || message.MessageExpiryInterval != 0
-            || message.UserProperties is { Count: > 0 };
-        if (!hasAny)
-        {
-            return null;
-        }
-        return new MqttProperties
-        {
-            ContentType = message.ContentType,
+    public static MqttProperties? Properties(MqttApplicationMessage message) =>
+        MqttProperties.Create(
+            message.ContentType,
             // MQTTnet cannot tell an absent indicator from UNSPECIFIED_BYTES (0); report only UTF8_DATA.
-            PayloadIsUtf8 = message.PayloadFormatIndicator == MqttPayloadFormatIndicator.CharacterData ? true : null,
-            ResponseTopic = message.ResponseTopic,
-            CorrelationData = message.CorrelationData is null ? null : new ReadOnlyMemory<byte>(message.CorrelationData),
-            MessageExpiryInterval = message.MessageExpiryInterval == 0 ? null : message.MessageExpiryInterval,
-            UserProperties = message.UserProperties is { Count: > 0 } props
+            message.PayloadFormatIndicator == MqttPayloadFormatIndicator.CharacterData ? true : null,
+            message.ResponseTopic,
+            message.CorrelationData is null ? null : new ReadOnlyMemory<byte>(message.CorrelationData),
+            message.MessageExpiryInterval == 0 ? null : message.MessageExpiryInterval,
+            message.UserProperties is { Count: > 0 } props
                 ? props.Select(p => new KeyValuePair<string, string>(p.Name, p.ReadValueAsString())).ToArray()
-                : [],
-        };
-    }
+                : []);
 }
