@@ -53,7 +53,7 @@ public sealed record InboundMessage
             Payload = message.Payload,
             Qos = message.Qos,
             Retain = message.Retain,
-            TraceId = traceId ?? Guid.NewGuid().ToString(),
+            TraceId = traceId ?? RandomGuid.NewString(),
             ReceivedAt = receivedAt,
             RepublishDepth = message.RepublishDepth,
             Properties = MqttProperties.Create(message.ContentType, message.PayloadIsUtf8, message.ResponseTopic,

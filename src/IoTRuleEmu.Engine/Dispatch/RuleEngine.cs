@@ -179,7 +179,7 @@ public sealed class RuleEngine : IRuleEngine, IAsyncDisposable
 
     private async ValueTask DispatchAsync(InboundMessage message, List<CompiledRule> candidates, CancellationToken cancellationToken)
     {
-        var traceId = message.TraceId ?? Guid.NewGuid().ToString();
+        var traceId = message.TraceId ?? RandomGuid.NewString();
         if (message.RepublishDepth > _options.MaxRepublishDepth)
         {
             EngineLog.RepublishDepthExceeded(_logger, message.Topic, traceId, message.RepublishDepth, _options.MaxRepublishDepth);

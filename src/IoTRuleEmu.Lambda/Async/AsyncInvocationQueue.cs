@@ -285,7 +285,7 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
                 RequestParameters = null,
                 FunctionVersion = function.LatestVersionArn,
                 RequestId = invocation.RequestId,
-                EventId = Guid.NewGuid().ToString(),
+                EventId = RandomGuid.NewString(),
                 Resources = [CloudTrailResource.Function(_engineOptions.AccountId, function.Arn)],
                 RecipientAccountId = _engineOptions.AccountId,
             });

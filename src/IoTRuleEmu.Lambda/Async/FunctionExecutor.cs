@@ -65,11 +65,18 @@ public sealed partial class FunctionExecutor(TimeProvider timeProvider, ILogger<
         ArgumentNullException.ThrowIfNull(invocation);
         var function = invocation.Function;
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = RunAsync(function, invocation, attempt.Token);
+        if (running.IsCompleted)
+        {
+            // Finished without waiting (built-in behaviours): no time passed, so no timeout timer is needed.
+            LogRunning(logger, function.Name, invocation.Attempt, invocation.RequestId, function.Definition.TimeoutSeconds);
+            return running.Result;
+        }
+        // The timeout timer exists before "running" is logged: a test that saw the log can move a fake clock and know the
+        // timeout (and a built-in sleep, registered when the runner started) will fire.
         var timeout = TimeSpan.FromSeconds(function.Definition.TimeoutSeconds);
-        // The timeout timer exists before the runner starts, and both before "running" is logged: a test that saw the log
-        // can move a fake clock and know the timeout (and a built-in sleep) will fire.
         var timer = Task.Delay(timeout, timeProvider, attempt.Token);
-        var run = RunAsync(function, invocation, attempt.Token);
+        var run = running.AsTask();
         LogRunning(logger, function.Name, invocation.Attempt, invocation.RequestId, function.Definition.TimeoutSeconds);
         var first = await Task.WhenAny(run, timer).ConfigureAwait(false);
         if (first == run)
@@ -92,7 +99,7 @@ public sealed partial class FunctionExecutor(TimeProvider timeProvider, ILogger<
         return FunctionResult.TimedOut(function.Definition.TimeoutSeconds, invocation.RequestId);
     }
 
-    private async Task<FunctionResult> RunAsync(LambdaFunction function, FunctionInvocation invocation, CancellationToken cancellationToken)
+    private async ValueTask<FunctionResult> RunAsync(LambdaFunction function, FunctionInvocation invocation, CancellationToken cancellationToken)
     {
         try
         {

@@ -18,7 +18,8 @@ public sealed record QueueMessage(string Body, IReadOnlyDictionary<string, (stri
 /// </summary>
 public sealed class SqsSender(IAwsCredentialsSource credentials) : IDisposable
 {
-    private readonly ConcurrentDictionary<(string Endpoint, string Region), AmazonSQSClient> _clients = new();
+    // Created on first use: AWSSDK.SQS stays unloaded unless an SQS destination is used.
+    private ConcurrentDictionary<(string Endpoint, string Region), AmazonSQSClient>? _clients;
     private readonly ConcurrentDictionary<(string Endpoint, string Arn), string> _queueUrls = new();
 
     public async Task SendAsync(string endpoint, string queueArn, QueueMessage message, CancellationToken cancellationToken)
@@ -43,7 +44,7 @@ public sealed class SqsSender(IAwsCredentialsSource credentials) : IDisposable
 
     public void Dispose()
     {
-        foreach (var client in _clients.Values)
+        foreach (var client in _clients?.Values ?? [])
         {
             client.Dispose();
         }
@@ -51,7 +52,8 @@ public sealed class SqsSender(IAwsCredentialsSource credentials) : IDisposable
 
     private async Task<AmazonSQSClient> ClientAsync(string endpoint, string region, CancellationToken cancellationToken)
     {
-        if (_clients.TryGetValue((endpoint, region), out var client))
+        var clients = LazyInitializer.EnsureInitialized(ref _clients);
+        if (clients.TryGetValue((endpoint, region), out var client))
         {
             return client;
         }
@@ -60,7 +62,7 @@ public sealed class SqsSender(IAwsCredentialsSource credentials) : IDisposable
             ? new SessionAWSCredentials(creds.AccessKey, creds.SecretKey, creds.Token)
             : new BasicAWSCredentials(creds.AccessKey, creds.SecretKey);
         client = new AmazonSQSClient(aws, new AmazonSQSConfig { ServiceURL = endpoint, AuthenticationRegion = region });
-        return _clients.GetOrAdd((endpoint, region), client);
+        return clients.GetOrAdd((endpoint, region), client);
     }
 }
 
@@ -70,7 +72,10 @@ public sealed class SqsSender(IAwsCredentialsSource credentials) : IDisposable
 /// </summary>
 public sealed class SnsSender(IAwsCredentialsSource credentials) : IDisposable
 {
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    // Created on first use: the HTTP stack stays unloaded unless an SNS destination is used.
+    private HttpClient? _http;
+
+    private HttpClient Http => LazyInitializer.EnsureInitialized(ref _http, static () => new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
 
     /// <summary>The clock signatures are dated with. Defaults to the system clock.</summary>
     public TimeProvider SigningClock { get; init; } = TimeProvider.System;
@@ -102,7 +107,7 @@ public sealed class SnsSender(IAwsCredentialsSource credentials) : IDisposable
         var region = topicArn.Split(':')[3];
         var creds = await credentials.GetAsync(cancellationToken).ConfigureAwait(false) ?? new ImmutableCredentials("test", "test", null);
         await AwsRequestSigner.SignAsync(request, creds, region, "sns", SigningClock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -110,5 +115,5 @@ public sealed class SnsSender(IAwsCredentialsSource credentials) : IDisposable
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _http?.Dispose();
 }

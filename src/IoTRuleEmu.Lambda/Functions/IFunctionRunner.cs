@@ -1,4 +1,5 @@
 using System.Buffers;
+using IoTRuleEmu.Engine;
 using System.Text;
 using System.Text.Json;
 
@@ -33,10 +34,17 @@ public sealed record FunctionInvocation(string RequestId, LambdaFunction Functio
     public string? InvokedFunctionArn { get; init; }
 
     /// <summary>Unique per attempt (<c>Lambda-Runtime-Invocation-Id</c>), unlike <see cref="RequestId"/>.</summary>
-    public string InvocationId { get; init; } = Guid.NewGuid().ToString();
+    public string InvocationId { get => _invocationId ??= RandomGuid.NewString(); init => _invocationId = value; }
 
     /// <summary>The X-Ray trace header for this attempt.</summary>
-    public string TraceId { get; init; } = "Root=1-" + Guid.NewGuid().ToString("N")[..8] + "-" + Guid.NewGuid().ToString("N")[..24] + ";Parent=" + Guid.NewGuid().ToString("N")[..16] + ";Sampled=0";
+    public string TraceId { get => _traceId ??= NewTraceHeader(); init => _traceId = value; }
+
+    // Made on first use: only runners that pass them on (Runtime API, HTTP, command) need them.
+    private string? _invocationId;
+    private string? _traceId;
+
+    private static string NewTraceHeader() =>
+        "Root=1-" + RandomGuid.NewGuid().ToString("N")[..8] + "-" + RandomGuid.NewGuid().ToString("N")[..24] + ";Parent=" + RandomGuid.NewGuid().ToString("N")[..16] + ";Sampled=0";
 
     /// <summary>The event bytes the function receives (an empty Invoke body becomes <c>{}</c>).</summary>
     public ReadOnlyMemory<byte> EventOrEmptyObject => Event.IsEmpty ? "{}"u8.ToArray() : Event;

@@ -67,7 +67,7 @@ public sealed partial class LambdaService : ILambdaService
     public async ValueTask<InvokeResult> InvokeAsync(InvokeRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var requestId = request.RequestId ?? Guid.NewGuid().ToString();
+        var requestId = request.RequestId ?? RandomGuid.NewString();
         var result = await InvokeCoreAsync(request, requestId, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
@@ -257,7 +257,7 @@ public sealed partial class LambdaService : ILambdaService
             RequestParameters = new InvokeRequestParameters(request.FunctionName, invocationType, request.Caller.SourceArn, request.Caller.SourceAccount),
             FunctionVersion = function.LatestVersionArn,
             RequestId = requestId,
-            EventId = Guid.NewGuid().ToString(),
+            EventId = RandomGuid.NewString(),
             Resources = [CloudTrailResource.Function(account, function.Arn)],
             RecipientAccountId = account,
         });

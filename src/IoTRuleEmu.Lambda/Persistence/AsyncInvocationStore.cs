@@ -1,13 +1,19 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IoTRuleEmu.Lambda.Async;
 using IoTRuleEmu.Lambda.Invocation;
+using IoTRuleEmu.Engine.Logging;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IoTRuleEmu.Lambda.Persistence;
 
 /// <summary>
-/// Where accepted async events live until they end: written when Invoke accepts the event (before 202), after every
-/// attempt or throttle (attempt count, next-attempt time), and removed when the event ends. On start the queue resumes
+/// Where accepted async events live until they end: written when Invoke accepts the event, after every attempt or throttle
+/// that leaves it waiting (attempt count, next-attempt time), and removed when the event ends. On start the queue resumes
 /// every stored event on its schedule. Delivery is at least once: an attempt cut short by a crash runs again.
 /// </summary>
 public interface IAsyncInvocationStore
@@ -20,87 +26,364 @@ public interface IAsyncInvocationStore
 
     /// <summary>Every stored event, oldest first.</summary>
     IReadOnlyList<AsyncInvocation> LoadPending();
+
+    /// <summary>Writes whatever is still buffered; returns when it is committed.</summary>
+    void Flush();
 }
 
-/// <summary>The SQLite store (table <c>async_events</c> of <see cref="LambdaStateDatabase"/>).</summary>
-public sealed class SqliteAsyncInvocationStore(LambdaStateDatabase database) : IAsyncInvocationStore
+/// <summary>
+/// The SQLite store (table <c>async_events</c> of <see cref="LambdaStateDatabase"/>), with group commit for the hot path.
+/// </summary>
+/// <remarks>
+/// An event's first state (just accepted) and its removal are buffered and committed by one writer thread, a batch per
+/// transaction with prepared statements: while one batch commits, the next gathers. An event that ends before its batch is
+/// written (the common case for a function that succeeds) costs no statement at all. Every later state (a retry or a
+/// throttle backoff scheduled) is written through at once, because it carries a due time that must survive a restart.
+/// A graceful stop (<see cref="Dispose"/>) commits everything; a <c>kill -9</c> can lose the events accepted during the
+/// last batch (milliseconds): see docs/fidelity.md.
+/// </remarks>
+public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, IDisposable
 {
+    private const string UpsertSql = """
+        INSERT INTO async_events (request_id, function_name, state, next_attempt_at_ms, updated_at_ms) VALUES ($id, $f, $s, $n, $u)
+        ON CONFLICT(request_id) DO UPDATE SET state = excluded.state, next_attempt_at_ms = excluded.next_attempt_at_ms, updated_at_ms = excluded.updated_at_ms
+        """;
+
+    private const string DeleteSql = "DELETE FROM async_events WHERE request_id = $id";
+
+    private readonly LambdaStateDatabase _database;
+    private readonly ILogger _logger;
+    private readonly Lock _pendingLock = new();
+    // Request id → the accepted event to insert, or null to delete. Guarded by _pendingLock.
+    private Dictionary<string, AsyncInvocation?> _pending = new(StringComparer.Ordinal);
+    private Dictionary<string, AsyncInvocation?> _spare = new(StringComparer.Ordinal);
+    private readonly AutoResetEvent _wake = new(false);
+    private readonly object _flushGate = new();
+    private readonly Thread _writer;
+    private long _requested; // flush requests so far, guarded by _pendingLock
+    private long _committed; // flush requests served so far, guarded by _flushGate
+    private int _idle; // 1 while the writer waits for work, guarded by _pendingLock on the producers' side
+    private volatile bool _closed;
+
+    public SqliteAsyncInvocationStore(LambdaStateDatabase database, ILogger<SqliteAsyncInvocationStore>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Lambda state writer" };
+        _writer.Start();
+    }
+
+    /// <summary>Statements committed by the group-commit writer so far (inserts and deletes; coalesced ones never count).</summary>
+    public long CommittedStatements => Interlocked.Read(ref _committedStatements);
+
+    /// <summary>The last failure of a batch commit, null when none.</summary>
+    public Exception? LastError { get; private set; }
+
+    private long _committedStatements;
+
     public void Save(AsyncInvocation invocation)
     {
         ArgumentNullException.ThrowIfNull(invocation);
-        var state = Serialize(invocation);
-        database.Use(c =>
+        if (IsFirstState(invocation) && !_closed)
         {
-            using var command = c.CreateCommand();
-            command.CommandText = """
-                INSERT INTO async_events (request_id, function_name, state, next_attempt_at_ms, updated_at_ms) VALUES ($id, $f, $s, $n, $u)
-                ON CONFLICT(request_id) DO UPDATE SET state = excluded.state, next_attempt_at_ms = excluded.next_attempt_at_ms, updated_at_ms = excluded.updated_at_ms
-                """;
-            command.Parameters.AddWithValue("$id", invocation.RequestId);
-            command.Parameters.AddWithValue("$f", invocation.FunctionName);
-            command.Parameters.AddWithValue("$s", state);
-            command.Parameters.AddWithValue("$n", invocation.NextAttemptAt is { } next ? next.ToUnixTimeMilliseconds() : DBNull.Value);
-            command.Parameters.AddWithValue("$u", invocation.AcceptedAt.ToUnixTimeMilliseconds());
+            bool wake;
+            lock (_pendingLock)
+            {
+                _pending[invocation.RequestId] = invocation;
+                wake = _idle != 0;
+            }
+            if (wake)
+            {
+                _wake.Set();
+            }
+            return;
+        }
+        // A later state: write through. The database lock first, so a batch that holds an older state of this event
+        // commits before this one (the writer takes the same two locks in the same order).
+        _database.Use(c =>
+        {
+            lock (_pendingLock)
+            {
+                _pending.Remove(invocation.RequestId);
+            }
+            using var command = CreateUpsert(c);
+            BindUpsert(command, invocation, Serialize(invocation));
             command.ExecuteNonQuery();
         });
     }
 
-    public void Remove(string requestId) => database.Use(c =>
+    public void Remove(string requestId)
     {
-        using var command = c.CreateCommand();
-        command.CommandText = "DELETE FROM async_events WHERE request_id = $id";
-        command.Parameters.AddWithValue("$id", requestId);
-        command.ExecuteNonQuery();
-    });
-
-    public IReadOnlyList<AsyncInvocation> LoadPending() => database.Use(c =>
-    {
-        var list = new List<AsyncInvocation>();
-        using var command = c.CreateCommand();
-        command.CommandText = "SELECT state FROM async_events ORDER BY updated_at_ms, rowid";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        ArgumentNullException.ThrowIfNull(requestId);
+        bool wake;
+        lock (_pendingLock)
         {
-            if (Deserialize(reader.GetString(0)) is { } invocation)
+            // Accepted and ended within one batch: neither statement is needed.
+            if (_pending.TryGetValue(requestId, out var insert) && insert is not null)
             {
-                list.Add(invocation);
+                _pending.Remove(requestId);
+                return;
+            }
+            _pending[requestId] = null;
+            wake = _idle != 0;
+        }
+        if (_closed)
+        {
+            Flush();
+        }
+        else if (wake)
+        {
+            _wake.Set();
+        }
+    }
+
+    public IReadOnlyList<AsyncInvocation> LoadPending()
+    {
+        Flush();
+        return _database.Use(c =>
+        {
+            var list = new List<AsyncInvocation>();
+            using var command = c.CreateCommand();
+            command.CommandText = "SELECT state FROM async_events ORDER BY updated_at_ms, rowid";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                if (Deserialize(reader.GetString(0)) is { } invocation)
+                {
+                    list.Add(invocation);
+                }
+            }
+            return (IReadOnlyList<AsyncInvocation>)list;
+        });
+    }
+
+    public void Flush()
+    {
+        if (_closed)
+        {
+            CommitBatch();
+            return;
+        }
+        long target;
+        lock (_pendingLock)
+        {
+            target = ++_requested;
+        }
+        _wake.Set();
+        lock (_flushGate)
+        {
+            while (_committed < target && _writer.IsAlive)
+            {
+                Monitor.Wait(_flushGate, TimeSpan.FromSeconds(1));
             }
         }
-        return (IReadOnlyList<AsyncInvocation>)list;
-    });
+    }
 
-    internal static string Serialize(AsyncInvocation i)
+    public void Dispose()
     {
-        var attempts = new JsonArray();
-        foreach (var a in i.Attempts)
+        if (_closed)
         {
-            attempts.Add(new JsonObject
-            {
-                ["attempt"] = a.Attempt,
-                ["started"] = a.StartedAt.UtcTicks,
-                ["finished"] = a.FinishedAt.UtcTicks,
-                ["outcome"] = a.Outcome.ToString(),
-                ["errorType"] = a.ErrorType,
-                ["errorMessage"] = a.ErrorMessage,
-                ["response"] = a.Response.IsEmpty ? null : Convert.ToBase64String(a.Response.Span),
-            });
+            return;
         }
-        return new JsonObject
+        _closed = true;
+        _wake.Set();
+        _writer.Join(TimeSpan.FromSeconds(30));
+        try
         {
-            ["requestId"] = i.RequestId,
-            ["functionName"] = i.FunctionName,
-            ["functionArn"] = i.FunctionArn,
-            ["qualifier"] = i.Qualifier,
-            ["payload"] = Convert.ToBase64String(i.Payload.Span),
-            ["accepted"] = i.AcceptedAt.UtcTicks,
-            ["invokedBy"] = i.Caller.InvokedBy,
-            ["sourceArn"] = i.Caller.SourceArn,
-            ["sourceAccount"] = i.Caller.SourceAccount,
-            ["ruleName"] = i.Caller.RuleName,
-            ["next"] = i.NextAttemptAt?.UtcTicks,
-            ["throttles"] = i.Throttles,
-            ["attempts"] = attempts,
-        }.ToJsonString();
+            CommitBatch();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The database was disposed first (not through the container): nothing left to write to.
+        }
+        _wake.Dispose();
+    }
+
+    /// <summary>Just accepted: no attempt, no throttle, nothing scheduled. Only this state is buffered.</summary>
+    private static bool IsFirstState(AsyncInvocation invocation) =>
+        invocation.Attempts.Count == 0 && invocation.Throttles == 0 && invocation.NextAttemptAt is null;
+
+    private void WriteLoop()
+    {
+        while (true)
+        {
+            long requested;
+            lock (_pendingLock)
+            {
+                requested = _requested;
+            }
+            try
+            {
+                CommitBatch();
+            }
+            catch (Exception ex) when (ex is SqliteException or InvalidOperationException or ObjectDisposedException)
+            {
+                // The database failed or went away: the events keep running in memory but would not survive a restart.
+                LastError = ex;
+                LogBatchFailed(_logger, ex);
+            }
+            lock (_flushGate)
+            {
+                _committed = requested;
+                Monitor.PulseAll(_flushGate);
+            }
+            if (_closed)
+            {
+                return;
+            }
+            // Announce the wait before the last look: a producer that adds after that look sees the flag (same lock).
+            Interlocked.Exchange(ref _idle, 1);
+            bool empty;
+            lock (_pendingLock)
+            {
+                empty = _pending.Count == 0 && _requested == requested;
+            }
+            if (empty && !_closed)
+            {
+                _wake.WaitOne();
+            }
+            Interlocked.Exchange(ref _idle, 0);
+        }
+    }
+
+    private void CommitBatch()
+    {
+        _database.Use(c =>
+        {
+            Dictionary<string, AsyncInvocation?> batch;
+            lock (_pendingLock)
+            {
+                if (_pending.Count == 0)
+                {
+                    return;
+                }
+                batch = _pending;
+                _pending = _spare;
+                _spare = batch;
+            }
+            try
+            {
+                using var transaction = c.BeginTransaction();
+                using var upsert = CreateUpsert(c);
+                upsert.Transaction = transaction;
+                using var delete = c.CreateCommand();
+                delete.Transaction = transaction;
+                delete.CommandText = DeleteSql;
+                var id = delete.Parameters.Add("$id", SqliteType.Text);
+                foreach (var (requestId, invocation) in batch)
+                {
+                    if (invocation is null)
+                    {
+                        id.Value = requestId;
+                        delete.ExecuteNonQuery();
+                    }
+                    else
+                    {
+                        BindUpsert(upsert, invocation, Serialize(invocation, acceptedStateOnly: true));
+                        upsert.ExecuteNonQuery();
+                    }
+                }
+                transaction.Commit();
+                Interlocked.Add(ref _committedStatements, batch.Count);
+            }
+            finally
+            {
+                batch.Clear();
+            }
+        });
+    }
+
+    private static SqliteCommand CreateUpsert(SqliteConnection connection)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = UpsertSql;
+        command.Parameters.Add("$id", SqliteType.Text);
+        command.Parameters.Add("$f", SqliteType.Text);
+        command.Parameters.Add("$s", SqliteType.Text);
+        command.Parameters.Add("$n", SqliteType.Integer);
+        command.Parameters.Add("$u", SqliteType.Integer);
+        return command;
+    }
+
+    private static void BindUpsert(SqliteCommand command, AsyncInvocation invocation, string state)
+    {
+        var p = command.Parameters;
+        p[0].Value = invocation.RequestId;
+        p[1].Value = invocation.FunctionName;
+        p[2].Value = state;
+        p[3].Value = invocation.NextAttemptAt is { } next ? next.ToUnixTimeMilliseconds() : DBNull.Value;
+        p[4].Value = invocation.AcceptedAt.ToUnixTimeMilliseconds();
+    }
+
+    /// <summary>
+    /// The stored document. <paramref name="acceptedStateOnly"/>: only the immutable accepted state (no attempts, nothing
+    /// scheduled), which the writer thread can read while the queue works on the same event.
+    /// </summary>
+    internal static string Serialize(AsyncInvocation i, bool acceptedStateOnly = false)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512 + i.Payload.Length * 4 / 3);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("requestId", i.RequestId);
+            w.WriteString("functionName", i.FunctionName);
+            w.WriteString("functionArn", i.FunctionArn);
+            WriteNullable(w, "qualifier", i.Qualifier);
+            w.WriteBase64String("payload", i.Payload.Span);
+            w.WriteNumber("accepted", i.AcceptedAt.UtcTicks);
+            w.WriteString("invokedBy", i.Caller.InvokedBy);
+            WriteNullable(w, "sourceArn", i.Caller.SourceArn);
+            WriteNullable(w, "sourceAccount", i.Caller.SourceAccount);
+            WriteNullable(w, "ruleName", i.Caller.RuleName);
+            if (!acceptedStateOnly && i.NextAttemptAt is { } next)
+            {
+                w.WriteNumber("next", next.UtcTicks);
+            }
+            else
+            {
+                w.WriteNull("next");
+            }
+            w.WriteNumber("throttles", acceptedStateOnly ? 0 : i.Throttles);
+            w.WriteStartArray("attempts");
+            if (!acceptedStateOnly)
+            {
+                foreach (var a in i.Attempts)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("attempt", a.Attempt);
+                    w.WriteNumber("started", a.StartedAt.UtcTicks);
+                    w.WriteNumber("finished", a.FinishedAt.UtcTicks);
+                    w.WriteString("outcome", a.Outcome.ToString());
+                    WriteNullable(w, "errorType", a.ErrorType);
+                    WriteNullable(w, "errorMessage", a.ErrorMessage);
+                    if (a.Response.IsEmpty)
+                    {
+                        w.WriteNull("response");
+                    }
+                    else
+                    {
+                        w.WriteBase64String("response", a.Response.Span);
+                    }
+                    w.WriteEndObject();
+                }
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
     }
 
     internal static AsyncInvocation? Deserialize(string json)
@@ -133,4 +416,7 @@ public sealed class SqliteAsyncInvocationStore(LambdaStateDatabase database) : I
             return null;
         }
     }
+
+    [LoggerMessage(EventIds.StateStoreFailed, LogLevel.Error, "Lambda state store could not commit a batch of accepted/ended events; those events run but would not survive a restart")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception);
 }

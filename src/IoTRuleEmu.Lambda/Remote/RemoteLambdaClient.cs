@@ -17,7 +17,10 @@ public sealed record RemoteInvokeResponse(int StatusCode, byte[] Body, string? E
 /// </summary>
 public sealed class RemoteLambdaClient(IAwsCredentialsSource credentials) : IDisposable
 {
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
+    // Created on first use: the HTTP stack stays unloaded unless a remote function is invoked.
+    private HttpClient? _http;
+
+    private HttpClient Http => LazyInitializer.EnsureInitialized(ref _http, static () => new HttpClient { Timeout = TimeSpan.FromSeconds(60) });
 
     /// <summary>The clock signatures are dated with. Defaults to the system clock.</summary>
     public TimeProvider SigningClock { get; init; } = TimeProvider.System;
@@ -39,7 +42,7 @@ public sealed class RemoteLambdaClient(IAwsCredentialsSource credentials) : IDis
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
@@ -77,7 +80,7 @@ public sealed class RemoteLambdaClient(IAwsCredentialsSource credentials) : IDis
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _http?.Dispose();
 
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;

@@ -17,7 +17,8 @@ public sealed class FunctionRunnerFactory : IFunctionRunnerFactory, IAsyncDispos
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
     private readonly string _region;
-    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = Timeout.InfiniteTimeSpan };
+    // Created on first use: most emulators run only built-in behaviours and never load the HTTP stack.
+    private HttpClient? _http;
     private readonly ConcurrentDictionary<string, (string Key, RuntimeApiRunner Runner)> _sandboxes = new(StringComparer.Ordinal);
 
     public FunctionRunnerFactory(TimeProvider timeProvider, ILoggerFactory loggerFactory, IOptions<RuleEngineOptions> options)
@@ -28,14 +29,17 @@ public sealed class FunctionRunnerFactory : IFunctionRunnerFactory, IAsyncDispos
         _region = options.Value.Region;
     }
 
+    private HttpClient Http => LazyInitializer.EnsureInitialized(ref _http,
+        static () => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = Timeout.InfiniteTimeSpan });
+
     public IFunctionRunner Create(FunctionDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
         return definition.RunKind switch
         {
-            FunctionRunKind.Http => new HttpFunctionRunner(definition.Http!, _http),
+            FunctionRunKind.Http => new HttpFunctionRunner(definition.Http!, Http),
             FunctionRunKind.Command => new CommandFunctionRunner(definition, _region),
-            FunctionRunKind.InvokeEndpoint => new InvokeEndpointRunner(definition.InvokeEndpoint!, _http, definition.Name),
+            FunctionRunKind.InvokeEndpoint => new InvokeEndpointRunner(definition.InvokeEndpoint!, Http, definition.Name),
             FunctionRunKind.RuntimeApi => Sandbox(definition),
             FunctionRunKind.Remote => RemoteFunctionRunner.Instance,
             _ => new BehaviorFunctionRunner(definition, _time),
@@ -49,7 +53,7 @@ public sealed class FunctionRunnerFactory : IFunctionRunnerFactory, IAsyncDispos
             await runner.DisposeAsync().ConfigureAwait(false);
         }
         _sandboxes.Clear();
-        _http.Dispose();
+        _http?.Dispose();
     }
 
     private RuntimeApiRunner Sandbox(FunctionDefinition definition)
