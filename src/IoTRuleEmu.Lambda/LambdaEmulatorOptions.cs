@@ -29,6 +29,16 @@ public sealed class LambdaEmulatorOptions
     /// </summary>
     public bool DurableState { get; set; } = true;
 
+    /// <summary>The default <see cref="StateCommitInterval"/>: 20 ms.</summary>
+    public static readonly TimeSpan DefaultStateCommitInterval = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// How long newly accepted and ended events gather before one transaction stores them (real time, whatever the clock).
+    /// Events that end within it are never written. A <c>kill -9</c> loses at most the events accepted in the last
+    /// interval; retries and throttle backoffs are written at once. Zero: commit as soon as the writer is free.
+    /// </summary>
+    public TimeSpan StateCommitInterval { get; set; } = DefaultStateCommitInterval;
+
     /// <summary>
     /// Parses <c>S1,S2</c> (seconds, decimals allowed) into delays. Throws <see cref="FormatException"/> naming the bad part.
     /// </summary>

@@ -6,7 +6,8 @@ namespace IoTRuleEmu.Engine.Audit;
 
 /// <summary>
 /// Appends lines to a file off the hot path: <see cref="Append"/> only queues; one writer thread writes everything queued
-/// through a 64 KB buffer and flushes once per batch (whenever the queue runs empty). <see cref="FlushAsync"/> completes
+/// through a 64 KB buffer and flushes once per batch: the writer sleeps while the queue is empty and, once woken, lets
+/// lines gather for <see cref="BatchInterval"/>. <see cref="FlushAsync"/> completes
 /// when everything appended before it is in the file. The file (and its folder) is created on the first write.
 /// </summary>
 /// <remarks>
@@ -18,8 +19,12 @@ public sealed partial class JsonLinesFileWriter : IAsyncDisposable
 {
     private const int BufferBytes = 64 * 1024;
 
+    /// <summary>How long the writer lets lines gather after it was woken (real time): one write per batch, not per line.</summary>
+    public static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(10);
+
     private readonly ConcurrentQueue<Item> _queue = new();
     private readonly AutoResetEvent _wake = new(false);
+    private readonly ManualResetEvent _hurry = new(false);
     private readonly ILogger _logger;
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -56,6 +61,7 @@ public sealed partial class JsonLinesFileWriter : IAsyncDisposable
         }
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Enqueue(new Item(null, done));
+        _hurry.Set();
         return done.Task.WaitAsync(cancellationToken);
     }
 
@@ -64,6 +70,7 @@ public sealed partial class JsonLinesFileWriter : IAsyncDisposable
         if (!_closed)
         {
             _closed = true;
+            _hurry.Set();
             _wake.Set();
         }
         return new ValueTask(_stopped.Task);
@@ -122,7 +129,10 @@ public sealed partial class JsonLinesFileWriter : IAsyncDisposable
                 if (_queue.IsEmpty && !_closed)
                 {
                     _wake.WaitOne();
+                    // Woken by the first line of a batch: let the rest of the batch arrive (a flush or close cuts this short).
+                    _hurry.WaitOne(BatchInterval);
                 }
+                _hurry.Reset();
                 Interlocked.Exchange(ref _idle, 0);
             }
         }

@@ -8,6 +8,7 @@ using IoTRuleEmu.Engine.Logging;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace IoTRuleEmu.Lambda.Persistence;
 
@@ -36,11 +37,11 @@ public interface IAsyncInvocationStore
 /// </summary>
 /// <remarks>
 /// An event's first state (just accepted) and its removal are buffered and committed by one writer thread, a batch per
-/// transaction with prepared statements: while one batch commits, the next gathers. An event that ends before its batch is
-/// written (the common case for a function that succeeds) costs no statement at all. Every later state (a retry or a
+/// transaction, at most <see cref="LambdaEmulatorOptions.StateCommitInterval"/> after the first change of the batch.
+/// An event that ends before its batch is written (the common case for a function that succeeds) costs no statement at all. Every later state (a retry or a
 /// throttle backoff scheduled) is written through at once, because it carries a due time that must survive a restart.
-/// A graceful stop (<see cref="Dispose"/>) commits everything; a <c>kill -9</c> can lose the events accepted during the
-/// last batch (milliseconds): see docs/fidelity.md.
+/// A graceful stop (<see cref="Dispose"/>) commits everything; a <c>kill -9</c> can lose the events accepted within the
+/// last commit interval: see docs/fidelity.md.
 /// </remarks>
 public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, IDisposable
 {
@@ -58,6 +59,8 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
     private Dictionary<string, AsyncInvocation?> _pending = new(StringComparer.Ordinal);
     private Dictionary<string, AsyncInvocation?> _spare = new(StringComparer.Ordinal);
     private readonly AutoResetEvent _wake = new(false);
+    private readonly ManualResetEvent _hurry = new(false);
+    private readonly TimeSpan _commitInterval;
     private readonly object _flushGate = new();
     private readonly Thread _writer;
     private long _requested; // flush requests so far, guarded by _pendingLock
@@ -65,10 +68,11 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
     private int _idle; // 1 while the writer waits for work, guarded by _pendingLock on the producers' side
     private volatile bool _closed;
 
-    public SqliteAsyncInvocationStore(LambdaStateDatabase database, ILogger<SqliteAsyncInvocationStore>? logger = null)
+    public SqliteAsyncInvocationStore(LambdaStateDatabase database, IOptions<LambdaEmulatorOptions>? options = null, ILogger<SqliteAsyncInvocationStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
+        _commitInterval = options?.Value.StateCommitInterval ?? LambdaEmulatorOptions.DefaultStateCommitInterval;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Lambda state writer" };
         _writer.Start();
@@ -170,6 +174,7 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
         {
             target = ++_requested;
         }
+        _hurry.Set();
         _wake.Set();
         lock (_flushGate)
         {
@@ -187,6 +192,7 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
             return;
         }
         _closed = true;
+        _hurry.Set();
         _wake.Set();
         _writer.Join(TimeSpan.FromSeconds(30));
         try
@@ -198,6 +204,7 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
             // The database was disposed first (not through the container): nothing left to write to.
         }
         _wake.Dispose();
+        _hurry.Dispose();
     }
 
     /// <summary>Just accepted: no attempt, no throttle, nothing scheduled. Only this state is buffered.</summary>
@@ -206,8 +213,16 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
 
     private void WriteLoop()
     {
+        long served = 0;
         while (true)
         {
+            // Let the batch grow for a moment: events that end meanwhile cancel out, and one transaction carries the rest.
+            // Real time on purpose (not the emulator's clock, which may be virtual): this only paces disk writes.
+            if (!_closed && Volatile.Read(ref _requested) == served && _commitInterval > TimeSpan.Zero)
+            {
+                _hurry.WaitOne(_commitInterval);
+            }
+            _hurry.Reset();
             long requested;
             lock (_pendingLock)
             {
@@ -228,6 +243,7 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
                 _committed = requested;
                 Monitor.PulseAll(_flushGate);
             }
+            served = requested;
             if (_closed)
             {
                 return;

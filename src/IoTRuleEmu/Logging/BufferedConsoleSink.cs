@@ -9,7 +9,7 @@ namespace IoTRuleEmu.Logging;
 /// <summary>
 /// A console sink for redirected output (a container's log, a pipe, a file): <see cref="Emit"/> only queues the event;
 /// one writer thread formats the queued events into a 64 KB buffer and writes it to standard output whenever the queue
-/// runs empty. Under load that is one write system call per batch instead of a formatted, flushed write per event on the
+/// runs empty; once woken from idle it lets events gather for <see cref="BatchInterval"/>. Under load that is one write system call per batch instead of a formatted, flushed write per event on the
 /// thread that logged (Serilog's console sink), which cost more CPU than the rest of a message's processing.
 /// </summary>
 /// <remarks>
@@ -25,8 +25,12 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
 
     private const int BufferBytes = 64 * 1024;
 
+    /// <summary>How long the writer lets events gather after it was woken (real time): one write per batch.</summary>
+    public static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(10);
+
     private readonly ConcurrentQueue<LogEvent> _queue = new();
     private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
+    private readonly ManualResetEventSlim _hurry = new(initialState: false, spinCount: 0);
     private readonly ITextFormatter _formatter;
     private readonly TextWriter _output;
     private readonly Thread _thread;
@@ -77,11 +81,13 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
             return;
         }
         _closed = true;
+        _hurry.Set();
         _wake.Set();
         // Bounded: a blocked standard output must not hang shutdown.
         if (_thread.Join(TimeSpan.FromSeconds(10)))
         {
             _wake.Dispose();
+            _hurry.Dispose();
         }
     }
 
@@ -126,6 +132,8 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
             if (_queue.IsEmpty && !_closed)
             {
                 _wake.Wait();
+                // Woken by the first event of a batch: let the rest arrive (closing cuts this short).
+                _hurry.Wait(BatchInterval);
             }
             Interlocked.Exchange(ref _idle, 0);
         }
