@@ -152,7 +152,7 @@ public sealed partial class LambdaService : ILambdaService
         };
         try
         {
-            // Stored before 202: an accepted event survives a crash.
+            // Handed to the group-commit store (on disk within StateCommitInterval): an accepted event survives a restart.
             _store?.Save(invocation);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
