@@ -32,7 +32,7 @@ public static class LoggingSetup
                 // A container log, pipe or file: format and write in batches off the logging threads (no colours anyway).
                 ITextFormatter formatter = options.LogFormat == LogFormat.Json
                     ? new CompactJsonFormatter()
-                    : new MessageTemplateTextFormatter(TextTemplate, System.Globalization.CultureInfo.InvariantCulture);
+                    : new TextLineFormatter();
                 config.WriteTo.Sink(new BufferedConsoleSink(formatter));
             }
             else if (options.LogFormat == LogFormat.Json)
