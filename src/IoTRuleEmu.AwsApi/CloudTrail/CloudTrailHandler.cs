@@ -7,9 +7,10 @@ using IoTRuleEmu.Lambda.CloudTrail;
 namespace IoTRuleEmu.AwsApi.CloudTrail;
 
 /// <summary>
-/// CloudTrail <c>LookupEvents</c> (JSON 1.1, lambda-async.md §4.4) over the records the emulator produced. Unlike AWS,
-/// which keeps data events out of Event history, this returns the Lambda <c>Invoke</c>/<c>InvokeExecution</c> data
-/// events: a deliberate, documented difference.
+/// CloudTrail <c>LookupEvents</c> (JSON 1.1, lambda-async.md §4.4) over the records the emulator wrote to
+/// <c>cloudtrail.jsonl</c> (all of them, also from earlier runs on the same data folder). Unlike AWS, which keeps data
+/// events out of Event history, this returns the Lambda <c>Invoke</c>/<c>InvokeExecution</c> data events: a deliberate,
+/// documented difference.
 /// </summary>
 public sealed class CloudTrailHandler(ICloudTrailLog log) : IAwsServiceHandler
 {
@@ -37,7 +38,7 @@ public sealed class CloudTrailHandler(ICloudTrailLog log) : IAwsServiceHandler
         }
     }
 
-    private Task LookupEventsAsync(AwsRequest request)
+    private async Task LookupEventsAsync(AwsRequest request)
     {
         var body = request.JsonBody(m => new AwsApiException("SerializationException", 400, m));
 
@@ -94,10 +95,12 @@ public sealed class CloudTrailHandler(ICloudTrailLog log) : IAwsServiceHandler
             insightOnly = true; // the emulator records no Insights events
         }
 
+        // Everything appended so far is in the file first.
+        await log.FlushAsync(request.Context.RequestAborted).ConfigureAwait(false);
         // Newest first, as CloudTrail answers.
         var records = insightOnly
             ? []
-            : log.Snapshot()
+            : CloudTrailFile.Read(log.FilePath)
                 .Select((r, i) => (Record: r, Index: i))
                 .Where(x => start is null || x.Record.EventTime >= start)
                 .Where(x => end is null || x.Record.EventTime <= end)
@@ -121,7 +124,7 @@ public sealed class CloudTrailHandler(ICloudTrailLog log) : IAwsServiceHandler
         var page = records.Skip(offset).Take(max).ToList();
         var next = offset + page.Count < records.Count ? EncodeToken(page[^1].EventId) : null;
 
-        return AwsResponses.WriteJsonAsync(request, 200, w =>
+        await AwsResponses.WriteJsonAsync(request, 200, w =>
         {
             w.WriteStartObject();
             w.WriteStartArray("Events");
@@ -134,15 +137,15 @@ public sealed class CloudTrailHandler(ICloudTrailLog log) : IAwsServiceHandler
                 w.WriteEpochSeconds("EventTime", record.EventTime);
                 w.WriteString("EventSource", record.EventSource);
                 w.WriteStartArray("Resources");
-                foreach (var resource in record.Resources)
+                foreach (var (type, arn) in record.Resources)
                 {
                     w.WriteStartObject();
-                    w.WriteString("ResourceType", resource.Type);
-                    w.WriteString("ResourceName", resource.Arn);
+                    w.WriteString("ResourceType", type);
+                    w.WriteString("ResourceName", arn);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
-                w.WriteString("CloudTrailEvent", Encoding.UTF8.GetString(CloudTrailJson.Serialize(record)));
+                w.WriteString("CloudTrailEvent", record.Json);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -151,10 +154,10 @@ public sealed class CloudTrailHandler(ICloudTrailLog log) : IAwsServiceHandler
                 w.WriteString("NextToken", next);
             }
             w.WriteEndObject();
-        });
+        }).ConfigureAwait(false);
     }
 
-    private static bool Matches(CloudTrailRecord record, string key, string value) => key switch
+    private static bool Matches(CloudTrailEventLine record, string key, string value) => key switch
     {
         "EventId" => record.EventId == value,
         "EventName" => record.EventName == value,

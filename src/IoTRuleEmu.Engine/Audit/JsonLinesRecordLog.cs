@@ -22,6 +22,9 @@ public interface IRecordLog<T> where T : class
 
     /// <summary>Completes when every record appended so far is written to the file.</summary>
     Task FlushAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The JSON-lines file that holds every record (memory holds only the most recent ones).</summary>
+    string FilePath { get; }
 }
 
 /// <summary>

@@ -24,6 +24,8 @@ public sealed class RuleEngine : IRuleEngine, IAsyncDisposable
 
     private const int MaxLoggedPayloadChars = 2048;
 
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly IRuleStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -298,7 +300,7 @@ public sealed class RuleEngine : IRuleEngine, IAsyncDisposable
         }
         try
         {
-            var text = new UTF8Encoding(false, true).GetString(payload);
+            var text = s_strictUtf8.GetString(payload);
             return text.Length > MaxLoggedPayloadChars ? text[..MaxLoggedPayloadChars] + "…" : text;
         }
         catch (DecoderFallbackException)

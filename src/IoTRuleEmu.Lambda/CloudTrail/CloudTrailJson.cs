@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using IoTRuleEmu.Engine.Audit;
 
 namespace IoTRuleEmu.Lambda.CloudTrail;
 
@@ -14,12 +14,7 @@ public static class CloudTrailJson
     public static byte[] Serialize(CloudTrailRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            Write(writer, record);
-        }
-        return buffer.WrittenSpan.ToArray();
+        return JsonLine.Serialize(record, Write);
     }
 
     public static void Write(Utf8JsonWriter writer, CloudTrailRecord record)

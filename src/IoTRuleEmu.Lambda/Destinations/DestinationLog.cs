@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -51,48 +50,43 @@ public sealed record DestinationLogRecord
 
     public string BodyText => Encoding.UTF8.GetString(Body.Span);
 
-    public byte[] ToJson()
+    public byte[] ToJson() => JsonLine.Serialize(this, static (w, r) =>
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + Body.Length);
-        using (var w = new Utf8JsonWriter(buffer))
+        w.WriteStartObject();
+        w.WriteString("time", r.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        w.WriteString("kind", r.Kind);
+        w.WriteString("destination", r.Destination);
+        w.WriteString("requestId", r.RequestId);
+        w.WriteString("functionName", r.FunctionName);
+        w.WriteString("condition", r.Condition);
+        w.WriteString("deliveredTo", r.DeliveredTo);
+        w.WritePropertyName("body");
+        try
         {
-            w.WriteStartObject();
-            w.WriteString("time", Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-            w.WriteString("kind", Kind);
-            w.WriteString("destination", Destination);
-            w.WriteString("requestId", RequestId);
-            w.WriteString("functionName", FunctionName);
-            w.WriteString("condition", Condition);
-            w.WriteString("deliveredTo", DeliveredTo);
-            w.WritePropertyName("body");
-            try
+            w.WriteRawValue(r.Body.IsEmpty ? "{}"u8 : r.Body.Span, skipInputValidation: false);
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
+        {
+            w.WriteStringValue(r.BodyText);
+        }
+        if (r.MessageAttributes is not null)
+        {
+            w.WriteStartObject("messageAttributes");
+            foreach (var (name, (type, value)) in r.MessageAttributes)
             {
-                w.WriteRawValue(Body.IsEmpty ? "{}"u8 : Body.Span, skipInputValidation: false);
-            }
-            catch (Exception ex) when (ex is JsonException or ArgumentException)
-            {
-                w.WriteStringValue(BodyText);
-            }
-            if (MessageAttributes is not null)
-            {
-                w.WriteStartObject("messageAttributes");
-                foreach (var (name, (type, value)) in MessageAttributes)
-                {
-                    w.WriteStartObject(name);
-                    w.WriteString("dataType", type);
-                    w.WriteString("value", value);
-                    w.WriteEndObject();
-                }
+                w.WriteStartObject(name);
+                w.WriteString("dataType", type);
+                w.WriteString("value", value);
                 w.WriteEndObject();
-            }
-            if (Error is not null)
-            {
-                w.WriteString("error", Error);
             }
             w.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
-    }
+        if (r.Error is not null)
+        {
+            w.WriteString("error", r.Error);
+        }
+        w.WriteEndObject();
+    });
 }
 
 /// <summary>Destination and DLQ deliveries: in memory (observable, awaitable) and in <c>&lt;data&gt;/destinations.jsonl</c>.</summary>

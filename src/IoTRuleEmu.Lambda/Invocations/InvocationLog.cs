@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -47,32 +46,29 @@ public sealed record InvocationLogRecord
     /// <summary>The event as text.</summary>
     public string EventText => Encoding.UTF8.GetString(Event.Span);
 
-    public byte[] ToJson()
+    public byte[] ToJson() => JsonLine.Serialize(this, static (writer, r) =>
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + Event.Length);
-        using (var writer = new Utf8JsonWriter(buffer))
+        writer.WriteStartObject();
+        Span<char> time = stackalloc char[24];
+        r.Time.UtcDateTime.TryFormat(time, out var length, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        writer.WriteString("time", time[..length]);
+        writer.WriteString("requestId", r.RequestId);
+        writer.WriteString("functionName", r.FunctionName);
+        writer.WriteString("functionArn", r.FunctionArn);
+        writer.WriteNumber("attempt", r.Attempt);
+        writer.WritePropertyName("event");
+        WriteEvent(writer, r.Event.Span);
+        writer.WriteString("outcome", r.Outcome);
+        if (r.ErrorMessage is not null)
         {
-            writer.WriteStartObject();
-            writer.WriteString("time", Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-            writer.WriteString("requestId", RequestId);
-            writer.WriteString("functionName", FunctionName);
-            writer.WriteString("functionArn", FunctionArn);
-            writer.WriteNumber("attempt", Attempt);
-            writer.WritePropertyName("event");
-            WriteEvent(writer, Event.Span);
-            writer.WriteString("outcome", Outcome);
-            if (ErrorMessage is not null)
-            {
-                writer.WriteString("errorMessage", ErrorMessage);
-            }
-            if (RuleName is not null)
-            {
-                writer.WriteString("ruleName", RuleName);
-            }
-            writer.WriteEndObject();
+            writer.WriteString("errorMessage", r.ErrorMessage);
         }
-        return buffer.WrittenSpan.ToArray();
-    }
+        if (r.RuleName is not null)
+        {
+            writer.WriteString("ruleName", r.RuleName);
+        }
+        writer.WriteEndObject();
+    });
 
     private static void WriteEvent(Utf8JsonWriter writer, ReadOnlySpan<byte> json)
     {
