@@ -20,6 +20,14 @@ public sealed class LambdaEmulatorOptions
     /// <summary>Largest async (Event) payload accepted, in bytes. Defaults to 1 MiB (AWS since 2025-10).</summary>
     public int MaxEventPayloadBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Accepted async events that may wait for their first attempt before Invoke itself waits for room (back-pressure
+    /// through the rules engine to the MQTT publishers; nothing is dropped). AWS has no such bound; it keeps the
+    /// emulator's memory and latency bounded when messages arrive faster than attempts run. Defaults to 10,000;
+    /// 0 = no bound. Retries and throttle backoffs never wait.
+    /// </summary>
+    public int MaxQueuedEvents { get; set; } = 10_000;
+
     /// <summary>Most execution attempts running at once across all functions. Defaults to 64.</summary>
     public int MaxConcurrentExecutions { get; set; } = 64;
 

@@ -23,13 +23,12 @@ public sealed partial class JsonLinesFileWriter : IAsyncDisposable
     public static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(10);
 
     private readonly ConcurrentQueue<Item> _queue = new();
-    private readonly AutoResetEvent _wake = new(false);
-    private readonly ManualResetEvent _hurry = new(false);
+    private readonly BatchSignal _signal = new(BatchInterval);
+    private readonly Func<bool> _hasWork;
     private readonly ILogger _logger;
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FileStream? _stream;
-    private int _idle;
     private volatile bool _closed;
 
     public JsonLinesFileWriter(string path, ILogger logger)
@@ -37,6 +36,7 @@ public sealed partial class JsonLinesFileWriter : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = System.IO.Path.GetFullPath(path);
         _logger = logger;
+        _hasWork = () => !_queue.IsEmpty || _closed;
         _thread = new Thread(WriteLoop) { IsBackground = true, Name = "JSON lines writer: " + System.IO.Path.GetFileName(Path) };
         _thread.Start();
     }
@@ -61,7 +61,7 @@ public sealed partial class JsonLinesFileWriter : IAsyncDisposable
         }
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Enqueue(new Item(null, done));
-        _hurry.Set();
+        _signal.Hurry();
         return done.Task.WaitAsync(cancellationToken);
     }
 
@@ -70,8 +70,7 @@ public sealed partial class JsonLinesFileWriter : IAsyncDisposable
         if (!_closed)
         {
             _closed = true;
-            _hurry.Set();
-            _wake.Set();
+            _signal.Hurry();
         }
         return new ValueTask(_stopped.Task);
     }
@@ -79,11 +78,7 @@ public sealed partial class JsonLinesFileWriter : IAsyncDisposable
     private void Enqueue(Item item)
     {
         _queue.Enqueue(item);
-        // Interlocked: the read must not move before the enqueue (the writer announces idleness, then looks again).
-        if (Interlocked.CompareExchange(ref _idle, 0, 0) != 0)
-        {
-            _wake.Set();
-        }
+        _signal.NotifyWork();
     }
 
     private void WriteLoop()
@@ -124,16 +119,7 @@ public sealed partial class JsonLinesFileWriter : IAsyncDisposable
                 {
                     break;
                 }
-                // Announce the wait before the last look at the queue: an Append after that look sees the flag.
-                Interlocked.Exchange(ref _idle, 1);
-                if (_queue.IsEmpty && !_closed)
-                {
-                    _wake.WaitOne();
-                    // Woken by the first line of a batch: let the rest of the batch arrive (a flush or close cuts this short).
-                    _hurry.WaitOne(BatchInterval);
-                }
-                _hurry.Reset();
-                Interlocked.Exchange(ref _idle, 0);
+                _signal.WaitForBatch(_hasWork);
             }
         }
         finally

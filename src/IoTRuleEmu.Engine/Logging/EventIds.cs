@@ -65,6 +65,7 @@ public static class EventIds
     public const int RuntimeApiInitError = 6024;
     public const int EventDeferred = 6025;
     public const int AttemptRunning = 6026;
+    public const int AsyncQueueFull = 6027;
     public const int DestinationDelivered = 6030;
     public const int DestinationDeliveryFailed = 6031;
     public const int DeadLetterDelivered = 6032;

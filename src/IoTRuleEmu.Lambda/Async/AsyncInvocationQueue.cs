@@ -14,8 +14,14 @@ namespace IoTRuleEmu.Lambda.Async;
 /// <summary>Lambda's internal queue for Event invocations.</summary>
 public interface IAsyncInvocationQueue
 {
-    /// <summary>Queues an accepted invocation for its first attempt (the caller has already stored it).</summary>
+    /// <summary>Queues an invocation for its next step (the caller has already stored it). Never waits.</summary>
     void Enqueue(AsyncInvocation invocation);
+
+    /// <summary>
+    /// Queues a just-accepted invocation for its first attempt, waiting while
+    /// <see cref="LambdaEmulatorOptions.MaxQueuedEvents"/> accepted events wait for theirs (back-pressure to the caller).
+    /// </summary>
+    ValueTask EnqueueAcceptedAsync(AsyncInvocation invocation, CancellationToken cancellationToken = default);
 
     /// <summary>Invocations waiting for a retry (or throttle backoff) timer.</summary>
     int ScheduledRetries { get; }
@@ -42,7 +48,7 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
     /// <summary>Throttle backoff cap (AWS: 5 minutes).</summary>
     public static readonly TimeSpan MaxThrottleBackoff = TimeSpan.FromMinutes(5);
 
-    private readonly Channel<AsyncInvocation> _channel = Channel.CreateUnbounded<AsyncInvocation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<QueuedStep> _channel = Channel.CreateUnbounded<QueuedStep>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IdleTracker _tracker = new();
     private readonly IFunctionRegistry _functions;
     private readonly ICloudTrailLog _cloudTrail;
@@ -56,6 +62,8 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
     private readonly RuleEngineOptions _engineOptions;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
+    // Room for accepted events waiting for their first attempt; null: no bound.
+    private readonly SemaphoreSlim? _room;
     private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
     private Task? _worker;
@@ -88,6 +96,8 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
         _engineOptions = engineOptions.Value;
         _logger = logger;
         _slots = new SemaphoreSlim(Math.Max(1, options.Value.MaxConcurrentExecutions));
+        var room = options.Value.MaxQueuedEvents;
+        _room = room > 0 ? new SemaphoreSlim(room, room) : null;
     }
 
     public int ScheduledRetries => _scheduler.Pending;
@@ -95,12 +105,38 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
     public void Enqueue(AsyncInvocation invocation)
     {
         ArgumentNullException.ThrowIfNull(invocation);
+        Write(new QueuedStep(invocation, HoldsRoom: false));
+    }
+
+    public async ValueTask EnqueueAcceptedAsync(AsyncInvocation invocation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        if (_room is null)
+        {
+            Write(new QueuedStep(invocation, HoldsRoom: false));
+            return;
+        }
+        if (!_room.Wait(0))
+        {
+            // Attempts are behind by MaxQueuedEvents: the caller (a rule, and through the engine the publishers) waits.
+            LogQueueFull(_logger, invocation.FunctionName, invocation.RequestId, _room.CurrentCount);
+            await _room.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        Write(new QueuedStep(invocation, HoldsRoom: true));
+    }
+
+    private void Write(QueuedStep step)
+    {
         _tracker.Enter();
-        if (!_channel.Writer.TryWrite(invocation))
+        if (!_channel.Writer.TryWrite(step))
         {
             // Stopped: the event stays in the store and resumes at the next start.
             _tracker.Exit();
-            LogNotRunNow(_logger, invocation.FunctionName, invocation.RequestId);
+            if (step.HoldsRoom)
+            {
+                _room!.Release();
+            }
+            LogNotRunNow(_logger, step.Invocation.FunctionName, step.Invocation.RequestId);
         }
     }
 
@@ -186,6 +222,7 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
         }
         _stopping.Dispose();
         _slots.Dispose();
+        _room?.Dispose();
     }
 
     private async Task WorkAsync(CancellationToken cancellationToken)
@@ -195,10 +232,14 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
         {
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (reader.TryRead(out var invocation))
+                while (reader.TryRead(out var step))
                 {
+                    if (step.HoldsRoom)
+                    {
+                        _room!.Release();
+                    }
                     await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    _ = RunStepAsync(invocation, cancellationToken);
+                    _ = RunStepAsync(step.Invocation, cancellationToken);
                 }
             }
         }
@@ -385,6 +426,12 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
             LogStoreFailed(_logger, ex, "save", invocation.RequestId);
         }
     }
+
+    [LoggerMessage(EventIds.AsyncQueueFull, LogLevel.Debug, "Lambda async queue full: {FunctionName} requestId {RequestId} waits for room ({Free} free)")]
+    private static partial void LogQueueFull(ILogger logger, string functionName, string requestId, int free);
+
+    /// <summary>A step in the channel; <paramref name="HoldsRoom"/>: a just-accepted event that took room in the bound.</summary>
+    private readonly record struct QueuedStep(AsyncInvocation Invocation, bool HoldsRoom);
 
     [LoggerMessage(EventIds.AttemptStarted, LogLevel.Debug, "Lambda running {FunctionName} attempt {Attempt} requestId {RequestId}")]
     private static partial void LogAttemptStarted(ILogger logger, string functionName, int attempt, string requestId);

@@ -159,7 +159,8 @@ public sealed partial class LambdaService : ILambdaService
         {
             LogStoreFailed(_logger, ex, requestId);
         }
-        _queue.Enqueue(invocation);
+        // Waits only while MaxQueuedEvents accepted events wait for their first attempt (back-pressure, no loss).
+        await _queue.EnqueueAcceptedAsync(invocation, cancellationToken).ConfigureAwait(false);
         return InvokeResult.Accepted(requestId, function.Arn);
     }
 

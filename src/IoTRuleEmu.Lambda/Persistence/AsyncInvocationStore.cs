@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using IoTRuleEmu.Lambda.Async;
 using IoTRuleEmu.Lambda.Invocation;
+using IoTRuleEmu.Engine.Audit;
 using IoTRuleEmu.Engine.Logging;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -58,21 +59,22 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
     // Request id → the accepted event to insert, or null to delete. Guarded by _pendingLock.
     private Dictionary<string, AsyncInvocation?> _pending = new(StringComparer.Ordinal);
     private Dictionary<string, AsyncInvocation?> _spare = new(StringComparer.Ordinal);
-    private readonly AutoResetEvent _wake = new(false);
-    private readonly ManualResetEvent _hurry = new(false);
-    private readonly TimeSpan _commitInterval;
+    private readonly BatchSignal _signal;
+    private readonly Func<bool> _hasWork;
     private readonly object _flushGate = new();
     private readonly Thread _writer;
     private long _requested; // flush requests so far, guarded by _pendingLock
     private long _committed; // flush requests served so far, guarded by _flushGate
-    private int _idle; // 1 while the writer waits for work, guarded by _pendingLock on the producers' side
+    private long _served; // the same, read by HasWork without that lock
     private volatile bool _closed;
 
     public SqliteAsyncInvocationStore(LambdaStateDatabase database, IOptions<LambdaEmulatorOptions>? options = null, ILogger<SqliteAsyncInvocationStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
-        _commitInterval = options?.Value.StateCommitInterval ?? LambdaEmulatorOptions.DefaultStateCommitInterval;
+        // Real time on purpose (not the emulator's clock, which may be virtual): the interval only paces disk writes.
+        _signal = new BatchSignal(options?.Value.StateCommitInterval ?? LambdaEmulatorOptions.DefaultStateCommitInterval, gatherWhenBusy: true);
+        _hasWork = HasWork;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Lambda state writer" };
         _writer.Start();
@@ -91,16 +93,11 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
         ArgumentNullException.ThrowIfNull(invocation);
         if (IsFirstState(invocation) && !_closed)
         {
-            bool wake;
             lock (_pendingLock)
             {
                 _pending[invocation.RequestId] = invocation;
-                wake = _idle != 0;
             }
-            if (wake)
-            {
-                _wake.Set();
-            }
+            _signal.NotifyWork();
             return;
         }
         // A later state: write through. The database lock first, so a batch that holds an older state of this event
@@ -120,7 +117,6 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
     public void Remove(string requestId)
     {
         ArgumentNullException.ThrowIfNull(requestId);
-        bool wake;
         lock (_pendingLock)
         {
             // Accepted and ended within one batch: neither statement is needed.
@@ -130,15 +126,14 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
                 return;
             }
             _pending[requestId] = null;
-            wake = _idle != 0;
         }
         if (_closed)
         {
             Flush();
         }
-        else if (wake)
+        else
         {
-            _wake.Set();
+            _signal.NotifyWork();
         }
     }
 
@@ -174,8 +169,7 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
         {
             target = ++_requested;
         }
-        _hurry.Set();
-        _wake.Set();
+        _signal.Hurry();
         lock (_flushGate)
         {
             while (_committed < target && _writer.IsAlive)
@@ -192,8 +186,7 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
             return;
         }
         _closed = true;
-        _hurry.Set();
-        _wake.Set();
+        _signal.Hurry();
         _writer.Join(TimeSpan.FromSeconds(30));
         try
         {
@@ -203,26 +196,28 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
         {
             // The database was disposed first (not through the container): nothing left to write to.
         }
-        _wake.Dispose();
-        _hurry.Dispose();
+        _signal.Dispose();
     }
 
     /// <summary>Just accepted: no attempt, no throttle, nothing scheduled. Only this state is buffered.</summary>
     private static bool IsFirstState(AsyncInvocation invocation) =>
         invocation.Attempts.Count == 0 && invocation.Throttles == 0 && invocation.NextAttemptAt is null;
 
+    private bool HasWork()
+    {
+        lock (_pendingLock)
+        {
+            return _pending.Count > 0 || _requested != Volatile.Read(ref _served) || _closed;
+        }
+    }
+
     private void WriteLoop()
     {
-        long served = 0;
         while (true)
         {
-            // Let the batch grow for a moment: events that end meanwhile cancel out, and one transaction carries the rest.
-            // Real time on purpose (not the emulator's clock, which may be virtual): this only paces disk writes.
-            if (!_closed && Volatile.Read(ref _requested) == served && _commitInterval > TimeSpan.Zero)
-            {
-                _hurry.WaitOne(_commitInterval);
-            }
-            _hurry.Reset();
+            // Woken by the first change of a batch, then the batch gathers for the commit interval: events that end
+            // meanwhile cancel out, and one transaction carries the rest. A flush or close skips the wait.
+            _signal.WaitForBatch(_hasWork);
             long requested;
             lock (_pendingLock)
             {
@@ -243,23 +238,11 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
                 _committed = requested;
                 Monitor.PulseAll(_flushGate);
             }
-            served = requested;
+            Volatile.Write(ref _served, requested);
             if (_closed)
             {
                 return;
             }
-            // Announce the wait before the last look: a producer that adds after that look sees the flag (same lock).
-            Interlocked.Exchange(ref _idle, 1);
-            bool empty;
-            lock (_pendingLock)
-            {
-                empty = _pending.Count == 0 && _requested == requested;
-            }
-            if (empty && !_closed)
-            {
-                _wake.WaitOne();
-            }
-            Interlocked.Exchange(ref _idle, 0);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using IoTRuleEmu.Engine.Audit;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting;
@@ -29,13 +30,12 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
     public static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(10);
 
     private readonly ConcurrentQueue<LogEvent> _queue = new();
-    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
-    private readonly ManualResetEventSlim _hurry = new(initialState: false, spinCount: 0);
+    private readonly BatchSignal _signal = new(BatchInterval);
+    private readonly Func<bool> _hasWork;
     private readonly ITextFormatter _formatter;
     private readonly TextWriter _output;
     private readonly Thread _thread;
     private int _count;
-    private int _idle;
     private volatile bool _closed;
 
     public BufferedConsoleSink(ITextFormatter formatter)
@@ -50,6 +50,7 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
         ArgumentNullException.ThrowIfNull(output);
         _formatter = formatter;
         _output = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), BufferBytes) { AutoFlush = false };
+        _hasWork = () => !_queue.IsEmpty || _closed;
         _thread = new Thread(WriteLoop) { IsBackground = true, Name = "Console log writer" };
         _thread.Start();
     }
@@ -68,10 +69,7 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
         }
         Interlocked.Increment(ref _count);
         _queue.Enqueue(logEvent);
-        if (Volatile.Read(ref _idle) != 0)
-        {
-            _wake.Set();
-        }
+        _signal.NotifyWork();
     }
 
     public void Dispose()
@@ -81,13 +79,11 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
             return;
         }
         _closed = true;
-        _hurry.Set();
-        _wake.Set();
+        _signal.Hurry();
         // Bounded: a blocked standard output must not hang shutdown.
         if (_thread.Join(TimeSpan.FromSeconds(10)))
         {
-            _wake.Dispose();
-            _hurry.Dispose();
+            _signal.Dispose();
         }
     }
 
@@ -126,16 +122,7 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
             {
                 break;
             }
-            // Announce the wait before the last look at the queue: an Emit that enqueues after that look sees the flag.
-            _wake.Reset();
-            Interlocked.Exchange(ref _idle, 1);
-            if (_queue.IsEmpty && !_closed)
-            {
-                _wake.Wait();
-                // Woken by the first event of a batch: let the rest arrive (closing cuts this short).
-                _hurry.Wait(BatchInterval);
-            }
-            Interlocked.Exchange(ref _idle, 0);
+            _signal.WaitForBatch(_hasWork);
         }
         Try(_output.Dispose);
     }
