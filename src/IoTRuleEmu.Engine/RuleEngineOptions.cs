@@ -18,8 +18,11 @@ public sealed class RuleEngineOptions
     /// </summary>
     public string? RulesDirectory { get; set; }
 
-    /// <summary>Capacity of the bounded inbound message channel. Defaults to 10000.</summary>
-    public int ChannelCapacity { get; set; } = 10_000;
+    /// <summary>
+    /// Capacity of the bounded inbound message channel; when it is full, publishers wait (MQTT back-pressure). Defaults
+    /// to 1,000: a bigger buffer only added latency and memory under a flood of QoS 0 messages (bench/run.sh).
+    /// </summary>
+    public int ChannelCapacity { get; set; } = 1_000;
 
     /// <summary>Number of dispatch workers that read the channel and evaluate rules. Defaults to 2.</summary>
     public int WorkerCount { get; set; } = 2;
