@@ -159,8 +159,16 @@ public sealed partial class LambdaService : ILambdaService
         {
             LogStoreFailed(_logger, ex, requestId);
         }
-        // Waits only while MaxQueuedEvents accepted events wait for their first attempt (back-pressure, no loss).
-        await _queue.EnqueueAcceptedAsync(invocation, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Waits only while MaxQueuedEvents accepted events wait for their first attempt (back-pressure, no loss).
+            await _queue.EnqueueAcceptedAsync(invocation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping while the queue was full: the event is stored, so it was accepted and runs after the next start.
+            LogDeferred(_logger, function.Name, requestId);
+        }
         return InvokeResult.Accepted(requestId, function.Arn);
     }
 
@@ -312,6 +320,9 @@ public sealed partial class LambdaService : ILambdaService
 
     [LoggerMessage(EventIds.RemoteInvoke, LogLevel.Information, "Lambda forwarded {InvocationType} invoke of remote function {FunctionName} to {Endpoint}: {StatusCode} {ErrorCode} (remote requestId {RemoteRequestId})")]
     private static partial void LogRemote(ILogger logger, string functionName, string invocationType, string endpoint, int statusCode, string? errorCode, string? remoteRequestId);
+
+    [LoggerMessage(EventIds.EventDeferred, LogLevel.Warning, "Lambda could not queue the event for {FunctionName} requestId {RequestId} now (stopping); it stays stored and resumes at the next start")]
+    private static partial void LogDeferred(ILogger logger, string functionName, string requestId);
 
     [LoggerMessage(EventIds.StateStoreFailed, LogLevel.Error, "Lambda could not store accepted event requestId {RequestId}; it runs but would not survive a restart")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception, string requestId);

@@ -56,4 +56,50 @@ public class QueueBoundTests
         Assert.Equal(6, attempts.Count);
         Assert.Equal(Enumerable.Range(0, 6).Select(i => "{\"n\":" + i + "}").Order(), attempts.Select(a => a.EventText).Order());
     }
+
+    [Fact]
+    public async Task InvokeWaitingForRoom_WhenStopping_IsStillAccepted_AndStaysStored()
+    {
+        await using var h = await LambdaHarness.StartAsync("""
+            {"functions":[{"name":"slow","behavior":"sleep","sleepSeconds":10,"timeout":60}]}
+            """, configureLambda: o =>
+        {
+            o.MaxQueuedEvents = 1;
+            o.MaxConcurrentExecutions = 1;
+        });
+        var lambda = h.Services.GetRequiredService<ILambdaService>();
+        await lambda.InvokeAsync(Event(0));
+        await WaitForRunningAsync(h, 1);
+        // Fill the queue until an Invoke has to wait (the reader may take one event before it waits for the slot).
+        using var stopping = new CancellationTokenSource();
+        Task<InvokeResult> waiting;
+        var n = 1;
+        do
+        {
+            waiting = lambda.InvokeAsync(Event(n++), stopping.Token).AsTask();
+        }
+        while (waiting.IsCompleted && n < 10);
+        Assert.False(waiting.IsCompleted);
+
+        await stopping.CancelAsync();
+        var result = await waiting.WaitAsync(h.Timeout);
+
+        Assert.Equal(202, result.StatusCode);
+        Assert.Contains(h.Logs.WithEventId(EventIds.EventDeferred), e => (string?)e["RequestId"] == result.RequestId);
+        var store = h.Services.GetRequiredService<IoTRuleEmu.Lambda.Persistence.IAsyncInvocationStore>();
+        Assert.Contains(store.LoadPending(), e => e.RequestId == result.RequestId);
+
+        // Let the queued events finish (one at a time, 10 s each), so that stopping need not wait for them.
+        var queued = n - 1;
+        for (var finished = 1; finished <= queued; finished++)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(10));
+            if (finished < queued)
+            {
+                await WaitForRunningAsync(h, finished + 1);
+            }
+        }
+        await h.SettleAsync();
+        Assert.Equal(queued, h.Invocations().Snapshot().Count);
+    }
 }
