@@ -7,8 +7,8 @@ namespace IoTRuleEmu.Engine.Audit;
 /// <summary>
 /// Appends lines to a file off the hot path: <see cref="Append"/> only queues; one writer thread writes everything queued
 /// through a 64 KB buffer and flushes once per batch: the writer sleeps while the queue is empty and, once woken, lets
-/// lines gather for <see cref="BatchInterval"/>. <see cref="FlushAsync"/> completes
-/// when everything appended before it is in the file. The file (and its folder) is created on the first write.
+/// lines gather for <see cref="BatchInterval"/>. <see cref="FlushAsync"/> completes when everything appended before it
+/// is in the file. The file (and its folder) is created on the first write.
 /// </summary>
 /// <remarks>
 /// A thread of its own with synchronous writes, because a file has no truly asynchronous writes on Linux: .NET would run
@@ -62,7 +62,8 @@ public sealed partial class JsonLinesFileWriter : IAsyncDisposable
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Enqueue(new Item(null, done));
         _signal.Hurry();
-        return done.Task.WaitAsync(cancellationToken);
+        // A flush queued while the writer was closing completes when it has stopped (it wrote everything by then).
+        return Task.WhenAny(done.Task, _stopped.Task).WaitAsync(cancellationToken);
     }
 
     public ValueTask DisposeAsync()

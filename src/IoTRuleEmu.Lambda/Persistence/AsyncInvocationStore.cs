@@ -39,8 +39,9 @@ public interface IAsyncInvocationStore
 /// <remarks>
 /// An event's first state (just accepted) and its removal are buffered and committed by one writer thread, a batch per
 /// transaction, at most <see cref="LambdaEmulatorOptions.StateCommitInterval"/> after the first change of the batch.
-/// An event that ends before its batch is written (the common case for a function that succeeds) costs no statement at all. Every later state (a retry or a
-/// throttle backoff scheduled) is written through at once, because it carries a due time that must survive a restart.
+/// An event that ends before its batch is written (the common case for a function that succeeds) costs no statement at
+/// all. Every later state (a retry or a throttle backoff scheduled) is written through at once, because it carries a due
+/// time that must survive a restart.
 /// A graceful stop (<see cref="Dispose"/>) commits everything; a <c>kill -9</c> can lose the events accepted within the
 /// last commit interval: see docs/fidelity.md.
 /// </remarks>

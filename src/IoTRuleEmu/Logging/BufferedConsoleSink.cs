@@ -10,8 +10,9 @@ namespace IoTRuleEmu.Logging;
 /// <summary>
 /// A console sink for redirected output (a container's log, a pipe, a file): <see cref="Emit"/> only queues the event;
 /// one writer thread formats the queued events into a 64 KB buffer and writes it to standard output whenever the queue
-/// runs empty; once woken from idle it lets events gather for <see cref="BatchInterval"/>. Under load that is one write system call per batch instead of a formatted, flushed write per event on the
-/// thread that logged (Serilog's console sink), which cost more CPU than the rest of a message's processing.
+/// runs empty; once woken from idle it lets events gather for <see cref="BatchInterval"/>. Under load that is one write
+/// system call per batch instead of a formatted, flushed write per event on the thread that logged (Serilog's console
+/// sink), which cost more CPU than the rest of a message's processing.
 /// </summary>
 /// <remarks>
 /// Order is kept (one queue, one writer). Nothing is dropped: while <see cref="Capacity"/> events wait, a logging thread
