@@ -65,8 +65,8 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
     private readonly object _flushGate = new();
     private readonly Thread _writer;
     private long _requested; // flush requests so far, guarded by _pendingLock
-    private long _committed; // flush requests served so far, guarded by _flushGate
-    private long _served; // the same, read by HasWork without that lock
+    private long _committed; // flush requests served so far: written under _flushGate, read by HasWork without it
+    private long _committedStatements;
     private volatile bool _closed;
 
     public SqliteAsyncInvocationStore(LambdaStateDatabase database, IOptions<LambdaEmulatorOptions>? options = null, ILogger<SqliteAsyncInvocationStore>? logger = null)
@@ -83,11 +83,6 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
 
     /// <summary>Statements committed by the group-commit writer so far (inserts and deletes; coalesced ones never count).</summary>
     public long CommittedStatements => Interlocked.Read(ref _committedStatements);
-
-    /// <summary>The last failure of a batch commit, null when none.</summary>
-    public Exception? LastError { get; private set; }
-
-    private long _committedStatements;
 
     public void Save(AsyncInvocation invocation)
     {
@@ -208,7 +203,7 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
     {
         lock (_pendingLock)
         {
-            return _pending.Count > 0 || _requested != Volatile.Read(ref _served) || _closed;
+            return _pending.Count > 0 || _requested != Volatile.Read(ref _committed) || _closed;
         }
     }
 
@@ -231,15 +226,13 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
             catch (Exception ex) when (ex is SqliteException or InvalidOperationException or ObjectDisposedException)
             {
                 // The database failed or went away: the events keep running in memory but would not survive a restart.
-                LastError = ex;
                 LogBatchFailed(_logger, ex);
             }
             lock (_flushGate)
             {
-                _committed = requested;
+                Volatile.Write(ref _committed, requested);
                 Monitor.PulseAll(_flushGate);
             }
-            Volatile.Write(ref _served, requested);
             if (_closed)
             {
                 return;
