@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace IoTRuleEmu.Engine.Audit;
@@ -55,6 +57,32 @@ public static class JsonLine
         finally
         {
             t_busy = false;
+        }
+    }
+
+    /// <summary>A UTC timestamp with milliseconds (<c>2026-11-28T12:00:00.123Z</c>), the records' <c>time</c> field.</summary>
+    public static void WriteTime(Utf8JsonWriter writer, string name, DateTimeOffset time)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        Span<char> text = stackalloc char[24];
+        time.UtcDateTime.TryFormat(text, out var length, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        writer.WriteString(name, text[..length]);
+    }
+
+    /// <summary>
+    /// A payload as the JSON value it is (an empty one as <c>{}</c>), or as a JSON string when it is not valid JSON.
+    /// </summary>
+    public static void WriteJsonOrString(Utf8JsonWriter writer, string name, ReadOnlySpan<byte> json)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WritePropertyName(name);
+        try
+        {
+            writer.WriteRawValue(json.IsEmpty ? "{}"u8 : json, skipInputValidation: false);
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
+        {
+            writer.WriteStringValue(Encoding.UTF8.GetString(json));
         }
     }
 }

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using IoTRuleEmu.Engine;
 using IoTRuleEmu.Engine.Audit;
 using IoTRuleEmu.Engine.Logging;
@@ -53,22 +51,14 @@ public sealed record DestinationLogRecord
     public byte[] ToJson() => JsonLine.Serialize(this, static (w, r) =>
     {
         w.WriteStartObject();
-        w.WriteString("time", r.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        JsonLine.WriteTime(w, "time", r.Time);
         w.WriteString("kind", r.Kind);
         w.WriteString("destination", r.Destination);
         w.WriteString("requestId", r.RequestId);
         w.WriteString("functionName", r.FunctionName);
         w.WriteString("condition", r.Condition);
         w.WriteString("deliveredTo", r.DeliveredTo);
-        w.WritePropertyName("body");
-        try
-        {
-            w.WriteRawValue(r.Body.IsEmpty ? "{}"u8 : r.Body.Span, skipInputValidation: false);
-        }
-        catch (Exception ex) when (ex is JsonException or ArgumentException)
-        {
-            w.WriteStringValue(r.BodyText);
-        }
+        JsonLine.WriteJsonOrString(w, "body", r.Body.Span);
         if (r.MessageAttributes is not null)
         {
             w.WriteStartObject("messageAttributes");

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using IoTRuleEmu.Engine;
 using IoTRuleEmu.Engine.Audit;
 using IoTRuleEmu.Engine.Logging;
@@ -49,15 +47,13 @@ public sealed record InvocationLogRecord
     public byte[] ToJson() => JsonLine.Serialize(this, static (writer, r) =>
     {
         writer.WriteStartObject();
-        Span<char> time = stackalloc char[24];
-        r.Time.UtcDateTime.TryFormat(time, out var length, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        writer.WriteString("time", time[..length]);
+        JsonLine.WriteTime(writer, "time", r.Time);
         writer.WriteString("requestId", r.RequestId);
         writer.WriteString("functionName", r.FunctionName);
         writer.WriteString("functionArn", r.FunctionArn);
         writer.WriteNumber("attempt", r.Attempt);
-        writer.WritePropertyName("event");
-        WriteEvent(writer, r.Event.Span);
+        // An empty Invoke body reaches the function as an empty object.
+        JsonLine.WriteJsonOrString(writer, "event", r.Event.Span);
         writer.WriteString("outcome", r.Outcome);
         if (r.ErrorMessage is not null)
         {
@@ -69,29 +65,6 @@ public sealed record InvocationLogRecord
         }
         writer.WriteEndObject();
     });
-
-    private static void WriteEvent(Utf8JsonWriter writer, ReadOnlySpan<byte> json)
-    {
-        if (json.IsEmpty)
-        {
-            // An empty Invoke body reaches the function as an empty object.
-            writer.WriteStartObject();
-            writer.WriteEndObject();
-            return;
-        }
-        try
-        {
-            writer.WriteRawValue(json, skipInputValidation: false);
-        }
-        catch (JsonException)
-        {
-            writer.WriteStringValue(Encoding.UTF8.GetString(json));
-        }
-        catch (ArgumentException)
-        {
-            writer.WriteStringValue(Encoding.UTF8.GetString(json));
-        }
-    }
 }
 
 /// <summary>The execution attempts the emulator ran: in memory (observable, awaitable) and in <c>&lt;data&gt;/invocations.jsonl</c>.</summary>
