@@ -110,8 +110,7 @@ public static partial class EmulatorApp
         });
 
         builder.Logging.ClearProviders();
-        var logger = LoggingSetup.CreateLogger(options, customization.WriteToConsole, customization.ConfigureLogging);
-        builder.Services.AddSerilog(logger, dispose: true);
+        LoggingSetup.AddSerilog(builder.Services, options, customization.WriteToConsole, customization.ConfigureLogging);
 
         builder.Services.Configure<HostOptions>(o =>
         {

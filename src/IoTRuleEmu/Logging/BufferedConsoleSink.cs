@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text;
 using IoTRuleEmu.Engine.Audit;
@@ -8,11 +9,12 @@ using Serilog.Formatting;
 namespace IoTRuleEmu.Logging;
 
 /// <summary>
-/// A console sink for redirected output (a container's log, a pipe, a file): <see cref="Emit"/> only queues the event;
-/// one writer thread formats the queued events into a 64 KB buffer and writes it to standard output whenever the queue
-/// runs empty; once woken from idle it lets events gather for <see cref="BatchInterval"/>. Under load that is one write
-/// system call per batch instead of a formatted, flushed write per event on the thread that logged (Serilog's console
-/// sink), which cost more CPU than the rest of a message's processing.
+/// A console sink for redirected output (a container's log, a pipe, a file): <see cref="Emit"/> only queues the event,
+/// and <see cref="EnqueueLine"/> a line that its caller already rendered as UTF-8 (<see cref="TextLineLogger"/>); one writer
+/// thread formats the queued events into a 64 KB buffer and writes it to standard output whenever the queue runs empty;
+/// once woken from idle it lets events gather for <see cref="BatchInterval"/>. Under load that is one write system call
+/// per batch instead of a formatted, flushed write per event on the thread that logged (Serilog's console sink), which
+/// cost more CPU than the rest of a message's processing.
 /// </summary>
 /// <remarks>
 /// Order is kept (one queue, one writer). Nothing is dropped: while <see cref="Capacity"/> events wait, a logging thread
@@ -30,12 +32,16 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
     /// <summary>How long the writer lets events gather after it was woken (real time): one write per batch.</summary>
     public static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(10);
 
-    private readonly ConcurrentQueue<LogEvent> _queue = new();
+    private readonly ConcurrentQueue<Entry> _queue = new();
     private readonly BatchSignal _signal = new(BatchInterval);
     private readonly Func<bool> _hasWork;
     private readonly ITextFormatter _formatter;
-    private readonly TextWriter _output;
+    private readonly Stream _output;
+    private readonly StringWriter _text = new(System.Globalization.CultureInfo.InvariantCulture);
+    private readonly Encoder _encoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetEncoder();
+    private readonly byte[] _buffer = new byte[BufferBytes];
     private readonly Thread _thread;
+    private int _used;
     private int _count;
     private volatile bool _closed;
 
@@ -50,7 +56,7 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
         ArgumentNullException.ThrowIfNull(formatter);
         ArgumentNullException.ThrowIfNull(output);
         _formatter = formatter;
-        _output = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), BufferBytes) { AutoFlush = false };
+        _output = output;
         _hasWork = () => !_queue.IsEmpty || _closed;
         _thread = new Thread(WriteLoop) { IsBackground = true, Name = "Console log writer" };
         _thread.Start();
@@ -59,18 +65,22 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
     public void Emit(LogEvent logEvent)
     {
         ArgumentNullException.ThrowIfNull(logEvent);
-        if (_closed)
+        Enqueue(new Entry(logEvent, null, 0));
+    }
+
+    /// <summary>
+    /// Queues the first <paramref name="length"/> bytes of <paramref name="pooledLine"/>, one finished UTF-8 line with its
+    /// newline. The sink owns the array from here on and returns it to <see cref="ArrayPool{T}.Shared"/> once written.
+    /// </summary>
+    public void EnqueueLine(byte[] pooledLine, int length)
+    {
+        ArgumentNullException.ThrowIfNull(pooledLine);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, pooledLine.Length);
+        if (!Enqueue(new Entry(null, pooledLine, length)))
         {
-            return; // the host stopped: too late to be written
+            ArrayPool<byte>.Shared.Return(pooledLine);
         }
-        // Back-pressure, bounded by the writer's progress: it only happens when logging outruns standard output.
-        for (var waited = 0; Volatile.Read(ref _count) >= Capacity && !_closed && waited < 10_000; waited++)
-        {
-            Thread.Sleep(1);
-        }
-        Interlocked.Increment(ref _count);
-        _queue.Enqueue(logEvent);
-        _signal.NotifyWork();
     }
 
     public void Dispose()
@@ -88,36 +98,45 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
         }
     }
 
+    private bool Enqueue(Entry entry)
+    {
+        if (_closed)
+        {
+            return false; // the host stopped: too late to be written
+        }
+        // Back-pressure, bounded by the writer's progress: it only happens when logging outruns standard output.
+        for (var waited = 0; Volatile.Read(ref _count) >= Capacity && !_closed && waited < 10_000; waited++)
+        {
+            Thread.Sleep(1);
+        }
+        Interlocked.Increment(ref _count);
+        _queue.Enqueue(entry);
+        _signal.NotifyWork();
+        return true;
+    }
+
     private void WriteLoop()
     {
         var writing = true;
         while (true)
         {
             var wrote = false;
-            while (_queue.TryDequeue(out var logEvent))
+            while (_queue.TryDequeue(out var entry))
             {
                 Interlocked.Decrement(ref _count);
                 wrote = true;
-                if (!writing)
+                if (writing)
                 {
-                    continue;
+                    writing = Write(entry);
                 }
-                try
+                if (entry.Line is { } line)
                 {
-                    _formatter.Format(logEvent, _output);
-                }
-                catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-                {
-                    writing = false; // standard output went away (closed pipe): keep draining so that nobody waits for room
-                }
-                catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException)
-                {
-                    // one event that cannot be formatted is skipped; the others are still written
+                    ArrayPool<byte>.Shared.Return(line);
                 }
             }
             if (wrote && writing)
             {
-                writing = Try(_output.Flush);
+                writing = Try(WriteBuffer) && Try(_output.Flush);
             }
             if (_closed && _queue.IsEmpty)
             {
@@ -126,6 +145,83 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
             _signal.WaitForBatch(_hasWork);
         }
         Try(_output.Dispose);
+    }
+
+    /// <summary>Adds one entry to the buffer; false when standard output went away.</summary>
+    private bool Write(in Entry entry)
+    {
+        try
+        {
+            if (entry.Line is { } line)
+            {
+                Append(line.AsSpan(0, entry.Length));
+            }
+            else
+            {
+                var text = _text.GetStringBuilder().Clear();
+                _formatter.Format(entry.Event!, _text);
+                Append(text);
+            }
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            return false; // standard output went away (closed pipe): keep draining so that nobody waits for room
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException)
+        {
+            return true; // one event that cannot be formatted is skipped; the others are still written
+        }
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > _buffer.Length - _used)
+        {
+            WriteBuffer();
+            if (bytes.Length > _buffer.Length)
+            {
+                _output.Write(bytes);
+                return;
+            }
+        }
+        bytes.CopyTo(_buffer.AsSpan(_used));
+        _used += bytes.Length;
+    }
+
+    private void Append(StringBuilder text)
+    {
+        foreach (var chunk in text.GetChunks())
+        {
+            var chars = chunk.Span;
+            while (!chars.IsEmpty)
+            {
+                if (_buffer.Length - _used < 8)
+                {
+                    WriteBuffer();
+                }
+                _encoder.Convert(chars, _buffer.AsSpan(_used), flush: false, out var charsUsed, out var bytesUsed, out _);
+                _used += bytesUsed;
+                chars = chars[charsUsed..];
+            }
+        }
+        if (_buffer.Length - _used < 8)
+        {
+            WriteBuffer();
+        }
+        // A lone high surrogate at the very end becomes U+FFFD, as StreamWriter writes it.
+        _encoder.Convert([], _buffer.AsSpan(_used), flush: true, out _, out var tail, out _);
+        _used += tail;
+    }
+
+    private void WriteBuffer()
+    {
+        if (_used > 0)
+        {
+            var used = _used;
+            _used = 0;
+            _output.Write(_buffer, 0, used);
+        }
     }
 
     private static bool Try(Action action)
@@ -141,4 +237,7 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
             return false;
         }
     }
+
+    /// <summary>A queued Serilog event, or a line rendered by its caller.</summary>
+    private readonly record struct Entry(LogEvent? Event, byte[]? Line, int Length);
 }

@@ -1,7 +1,10 @@
 using IoTRuleEmu.Options;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Serilog;
+using Serilog.Extensions.Logging;
 using Serilog.Events;
-using Serilog.Formatting;
 using Serilog.Formatting.Compact;
 using Serilog.Formatting.Display;
 
@@ -14,8 +17,29 @@ public static class LoggingSetup
     public const string TextTemplate =
         "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
-    public static Serilog.Core.Logger CreateLogger(EmulatorOptions options, bool writeToConsole, Action<LoggerConfiguration>? configure)
+    /// <summary>
+    /// Routes Microsoft.Extensions.Logging through Serilog. When the batching console sink is the one sink and the format is
+    /// text, loggers render plain events themselves (<see cref="TextLineLogger"/>): the same lines, without Serilog's events.
+    /// </summary>
+    public static void AddSerilog(IServiceCollection services, EmulatorOptions options, bool writeToConsole, Action<LoggerConfiguration>? configure)
     {
+        ArgumentNullException.ThrowIfNull(services);
+        var logger = CreateLogger(options, writeToConsole, configure, out var textSink);
+        services.AddSerilog(logger, dispose: true);
+        if (textSink is not null && configure is null)
+        {
+            // Log lines carry wall-clock time, as Serilog stamps them, even when the emulator runs on a virtual clock.
+            services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(
+                _ => new TextLineLoggerFactory(new SerilogLoggerFactory(logger, dispose: true), textSink, TimeProvider.System)));
+        }
+    }
+
+    /// <summary>The Serilog logger; <paramref name="textSink"/> is the batching console sink when it writes text lines.</summary>
+    public static Serilog.Core.Logger CreateLogger(EmulatorOptions options, bool writeToConsole, Action<LoggerConfiguration>? configure,
+        out BufferedConsoleSink? textSink)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        textSink = null;
         var quietLevel = options.LogLevel <= LogEventLevel.Debug ? options.LogLevel : LogEventLevel.Warning;
         var config = new LoggerConfiguration()
             .MinimumLevel.Is(options.LogLevel)
@@ -30,10 +54,15 @@ public static class LoggingSetup
             if (Console.IsOutputRedirected)
             {
                 // A container log, pipe or file: format and write in batches off the logging threads (no colours anyway).
-                ITextFormatter formatter = options.LogFormat == LogFormat.Json
-                    ? new CompactJsonFormatter()
-                    : new TextLineFormatter();
-                config.WriteTo.Sink(new BufferedConsoleSink(formatter));
+                if (options.LogFormat == LogFormat.Json)
+                {
+                    config.WriteTo.Sink(new BufferedConsoleSink(new CompactJsonFormatter()));
+                }
+                else
+                {
+                    textSink = new BufferedConsoleSink(new TextLineFormatter());
+                    config.WriteTo.Sink(textSink);
+                }
             }
             else if (options.LogFormat == LogFormat.Json)
             {

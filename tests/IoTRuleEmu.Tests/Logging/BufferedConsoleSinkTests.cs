@@ -66,6 +66,46 @@ public sealed class BufferedConsoleSinkTests
         sink.Dispose();
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Lines_AndEvents_KeepTheirOrder_WhateverTheirSize()
+    {
+        await Task.Yield();
+        var output = new KeepOpenMemoryStream();
+        var sink = new BufferedConsoleSink(new MessageTemplateTextFormatter("{Message:l}{NewLine}", CultureInfo.InvariantCulture), output);
+        // Larger than the sink's 64 KB buffer, and full of surrogate pairs that a StringBuilder may split between chunks.
+        var bigText = string.Concat(Enumerable.Repeat("a🎉", 50_000));
+        var bigLine = new string('x', 100_000);
+        sink.Emit(Event(1));
+        Enqueue(sink, "line A\n");
+        sink.Emit(new LogEvent(DateTimeOffset.UnixEpoch, LogEventLevel.Information, null, s_parser.Parse("{T}"),
+            [new LogEventProperty("T", new ScalarValue(bigText))]));
+        Enqueue(sink, bigLine + "\n");
+        sink.Emit(Event(2));
+        sink.Dispose();
+
+        var lines = Encoding.UTF8.GetString(output.ToArray()).Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        Assert.Equal(["line 1", "line A", bigText, bigLine, "line 2", ""], lines);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task EnqueueLine_AfterDispose_IsIgnored()
+    {
+        await Task.Yield();
+        var output = new KeepOpenMemoryStream();
+        var sink = new BufferedConsoleSink(new MessageTemplateTextFormatter("{Message}{NewLine}", CultureInfo.InvariantCulture), output);
+        sink.Dispose();
+        Enqueue(sink, "too late\n");
+        Assert.Equal(0, output.Length);
+    }
+
+    private static void Enqueue(BufferedConsoleSink sink, string line)
+    {
+        var bytes = Encoding.UTF8.GetBytes(line);
+        var pooled = System.Buffers.ArrayPool<byte>.Shared.Rent(bytes.Length);
+        bytes.CopyTo(pooled, 0);
+        sink.EnqueueLine(pooled, bytes.Length);
+    }
+
     /// <summary>A memory stream that can be read after the sink disposed its writer.</summary>
     private sealed class KeepOpenMemoryStream : MemoryStream
     {
