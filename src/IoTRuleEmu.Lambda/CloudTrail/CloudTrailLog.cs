@@ -1,4 +1,3 @@
-using System.Text;
 using IoTRuleEmu.Engine;
 using IoTRuleEmu.Engine.Audit;
 using IoTRuleEmu.Engine.Logging;
@@ -27,12 +26,12 @@ public sealed partial class CloudTrailLog(IOptions<RuleEngineOptions> options, I
         if (Logger.IsEnabled(LogLevel.Information))
         {
             LogRecord(Logger, record.EventSource, record.EventName, record.UserIdentity.InvokedBy, record.FunctionArn, record.RequestId,
-                record.EventId, CloudTrailJson.FormatTime(record.EventTime), Encoding.UTF8.GetString(line));
+                record.EventId, CloudTrailJson.FormatTime(record.EventTime), new Utf8LogValue(line));
         }
     }
 
     [LoggerMessage(EventIds.CloudTrailRecord, LogLevel.Information,
         "CloudTrail {EventSource} {EventName} by {InvokedBy} on {FunctionArn} requestID {RequestId} eventID {CloudTrailEventId} at {EventTime}: {Record}")]
     private static partial void LogRecord(ILogger logger, string eventSource, string eventName, string invokedBy, string functionArn,
-        string requestId, string cloudTrailEventId, string eventTime, string record);
+        string requestId, string cloudTrailEventId, string eventTime, Utf8LogValue record);
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Runtime.CompilerServices;
 using System.Text;
+using IoTRuleEmu.Engine.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace IoTRuleEmu.Logging;
@@ -15,7 +16,7 @@ namespace IoTRuleEmu.Logging;
 /// </summary>
 /// <remarks>
 /// Only events Serilog would render the same way take this path: a message template with plain placeholders whose values
-/// are strings, integers or null, and no exception. Every other event, and every <see cref="BeginScope{TState}"/>, goes to
+/// are strings, integers, null or <see cref="Utf8LogValue"/>, and no exception. Every other event, and every <see cref="BeginScope{TState}"/>, goes to
 /// Serilog's logger. Levels and per-category overrides are Serilog's (<see cref="IsEnabled"/>). Used only when the console
 /// sink is the one sink and the format is text, where nothing else of the event (scopes, event id) is written.
 /// </remarks>
@@ -85,6 +86,9 @@ public sealed class TextLineLogger : ILogger
                 case int or long:
                     size += 20;
                     break;
+                case Utf8LogValue utf8:
+                    size += utf8.Utf8.Length;
+                    break;
                 default:
                     return false;
             }
@@ -108,6 +112,7 @@ public sealed class TextLineLogger : ILogger
                 string text => Encoding.UTF8.GetBytes(text, span[at..]),
                 int number => Format(number, span[at..]),
                 long number => Format(number, span[at..]),
+                Utf8LogValue utf8 => Copy(utf8.Utf8.Span, span[at..]),
                 _ => Copy(s_null, span[at..]),
             };
         }

@@ -1,4 +1,5 @@
 using System.Text;
+using IoTRuleEmu.Engine.Logging;
 using IoTRuleEmu.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -26,6 +27,9 @@ public sealed partial class TextLineLoggerTests
     private static partial void CloudTrail(Microsoft.Extensions.Logging.ILogger logger, string eventSource, string eventName, string invokedBy, string functionArn,
         string requestId, string cloudTrailEventId, string eventTime, string record);
 
+    [LoggerMessage(1006, LogLevel.Information, "CloudTrail {EventName}: {Record}")]
+    private static partial void CloudTrailUtf8(Microsoft.Extensions.Logging.ILogger logger, string eventName, Utf8LogValue record);
+
     [LoggerMessage(1003, LogLevel.Debug, "Invocation of {FunctionName} attempt {Attempt} of {Total}: {ErrorMessage} {{literal braces}} é ✓ 🎉")]
     private static partial void Attempt(Microsoft.Extensions.Logging.ILogger logger, string functionName, int attempt, long total, string? errorMessage);
 
@@ -44,6 +48,8 @@ public sealed partial class TextLineLoggerTests
         ["strings and an int ([LoggerMessage])"] = l => Dispatching(l, "r1", "lambda", 0, "bench/1/x", "8d1c-trace"),
         ["eight strings, JSON with quotes"] = l => CloudTrail(l, "lambda.amazonaws.com", "Invoke", "iot.amazonaws.com",
             "arn:aws:lambda:us-east-1:123456789012:function:f", "req-1", "ev-1", "2026-11-28T09:05:07Z", "{\"a\":\"b \\\" c\",\"n\":[1,2]}"),
+        ["UTF-8 value"] = l => CloudTrailUtf8(l, "InvokeExecution",
+            new Utf8LogValue(Encoding.UTF8.GetBytes("{\"eventName\":\"InvokeExecution\",\"s\":\"é ✓ \\\" 🎉\"}"))),
         ["debug, long, null, escaped braces, non-ASCII"] = l => Attempt(l, "fn", 2, long.MinValue, null),
         ["LogInformation with arguments"] = l => l.LogInformation("Loaded {RuleCount} rules from {RulesDirectory}", 12, "/rules"),
         ["no placeholders"] = l => l.LogWarning("plain text"),
@@ -101,6 +107,32 @@ public sealed partial class TextLineLoggerTests
         Assert.Equal(
             ["[04:05:06.789 WRN] Quiet.Component: shown 2", $"[04:05:06.789 FTL] {Category}: shown 3"],
             Lines(output));
+    }
+
+    [Fact]
+    public void Utf8LogValue_IsLoggedAsItsString_InCompactJsonToo()
+    {
+        const string Record = "{\"eventName\":\"Invoke\",\"s\":\"é \\\" 🎉\"}";
+        var output = new StringWriter();
+        using (var serilog = new LoggerConfiguration().WriteTo.Sink(new TextWriterSink(output)).CreateLogger())
+        {
+            var logger = new SerilogLoggerFactory(serilog).CreateLogger(Category);
+            logger.LogInformation("CloudTrail {Record}", Record);
+            logger.LogInformation("CloudTrail {Record}", new Utf8LogValue(Encoding.UTF8.GetBytes(Record)));
+        }
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal(WithoutTimestamp(lines[0]), WithoutTimestamp(lines[1]));
+        Assert.Contains("\"Record\":\"{\\\"eventName\\\"", lines[1], StringComparison.Ordinal);
+
+        static string WithoutTimestamp(string json) => json[json.IndexOf("\"@mt\"", StringComparison.Ordinal)..];
+    }
+
+    private sealed class TextWriterSink(TextWriter output) : Serilog.Core.ILogEventSink
+    {
+        private readonly Serilog.Formatting.Compact.CompactJsonFormatter _formatter = new();
+
+        public void Emit(Serilog.Events.LogEvent logEvent) => _formatter.Format(logEvent, output);
     }
 
     /// <summary>Runs <paramref name="log"/> through a <see cref="TextLineLoggerFactory"/> and through Serilog's factory alone.</summary>
