@@ -71,6 +71,7 @@ public static class JsonLine
 
     /// <summary>
     /// A payload as the JSON value it is (an empty one as <c>{}</c>), or as a JSON string when it is not valid JSON.
+    /// A pretty-printed payload (an API caller's file) is written compactly: raw line breaks would split the record's line.
     /// </summary>
     public static void WriteJsonOrString(Utf8JsonWriter writer, string name, ReadOnlySpan<byte> json)
     {
@@ -78,7 +79,21 @@ public static class JsonLine
         writer.WritePropertyName(name);
         try
         {
-            writer.WriteRawValue(json.IsEmpty ? "{}"u8 : json, skipInputValidation: false);
+            if (json.IndexOfAny((byte)'\n', (byte)'\r') < 0)
+            {
+                writer.WriteRawValue(json.IsEmpty ? "{}"u8 : json, skipInputValidation: false);
+            }
+            else
+            {
+                // Inside JSON strings line breaks are escaped, so these are whitespace between tokens.
+                var reader = new Utf8JsonReader(json);
+                using var document = JsonDocument.ParseValue(ref reader);
+                if (reader.Read())
+                {
+                    throw new JsonException("Text after the JSON value.");
+                }
+                document.RootElement.WriteTo(writer);
+            }
         }
         catch (Exception ex) when (ex is JsonException or ArgumentException)
         {

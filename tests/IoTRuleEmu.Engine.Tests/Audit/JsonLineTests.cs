@@ -1,0 +1,39 @@
+using System.Text;
+using System.Text.Json;
+using IoTRuleEmu.Engine.Audit;
+
+namespace IoTRuleEmu.Engine.Tests.Audit;
+
+/// <summary>A record is one line of a JSON-lines file, whatever payload it carries.</summary>
+public class JsonLineTests
+{
+    private static string Line(string payload) => Encoding.UTF8.GetString(JsonLine.Serialize(payload, static (w, p) =>
+    {
+        w.WriteStartObject();
+        JsonLine.WriteJsonOrString(w, "event", Encoding.UTF8.GetBytes(p));
+        w.WriteEndObject();
+    }));
+
+    [Theory]
+    [InlineData("{\"a\":1,\"b\":[true,null]}", "{\"event\":{\"a\":1,\"b\":[true,null]}}")]
+    [InlineData("", "{\"event\":{}}")]
+    [InlineData("42", "{\"event\":42}")]
+    [InlineData("not json", "{\"event\":\"not json\"}")]
+    [InlineData("{\"a\":", "{\"event\":\"{\\u0022a\\u0022:\"}")]
+    [InlineData("{\n\"a\":\n", "{\"event\":\"{\\n\\u0022a\\u0022:\\n\"}")]
+    [InlineData("{}\n{}", "{\"event\":\"{}\\n{}\"}")]
+    public void Payload_IsItsJsonValue_OrAString(string payload, string expected) => Assert.Equal(expected, Line(payload));
+
+    [Theory]
+    [InlineData("{\n  \"a\": 1,\r\n  \"s\": \"x y\"\n}\n")]
+    [InlineData("\t[1,\n 2]")]
+    public void PrettyPrintedPayload_StaysOnOneLine_WithItsValue(string payload)
+    {
+        var line = Line(payload);
+        Assert.DoesNotContain('\n', line);
+        Assert.DoesNotContain('\r', line);
+        using var written = JsonDocument.Parse(line);
+        using var original = JsonDocument.Parse(payload);
+        Assert.True(JsonElement.DeepEquals(original.RootElement, written.RootElement.GetProperty("event")), line);
+    }
+}
