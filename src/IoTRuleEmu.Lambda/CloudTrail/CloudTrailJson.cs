@@ -7,9 +7,41 @@ namespace IoTRuleEmu.Lambda.CloudTrail;
 /// <summary>Writes <see cref="CloudTrailRecord"/>s as compact JSON with CloudTrail's field names and order.</summary>
 public static class CloudTrailJson
 {
+    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+
+    // Field names encoded once: two records are written per message, and encoding their names each time was about a
+    // third of the cost (bench/IoTRuleEmu.Benchmarks: Invoke record 1.4 → 0.8 µs, InvokeExecution 0.95 → 0.69 µs).
+    private static readonly JsonEncodedText s_eventVersion = JsonEncodedText.Encode("eventVersion");
+    private static readonly JsonEncodedText s_userIdentity = JsonEncodedText.Encode("userIdentity");
+    private static readonly JsonEncodedText s_type = JsonEncodedText.Encode("type");
+    private static readonly JsonEncodedText s_invokedBy = JsonEncodedText.Encode("invokedBy");
+    private static readonly JsonEncodedText s_eventTime = JsonEncodedText.Encode("eventTime");
+    private static readonly JsonEncodedText s_eventSource = JsonEncodedText.Encode("eventSource");
+    private static readonly JsonEncodedText s_eventName = JsonEncodedText.Encode("eventName");
+    private static readonly JsonEncodedText s_awsRegion = JsonEncodedText.Encode("awsRegion");
+    private static readonly JsonEncodedText s_sourceIpAddress = JsonEncodedText.Encode("sourceIPAddress");
+    private static readonly JsonEncodedText s_userAgent = JsonEncodedText.Encode("userAgent");
+    private static readonly JsonEncodedText s_requestParameters = JsonEncodedText.Encode("requestParameters");
+    private static readonly JsonEncodedText s_functionName = JsonEncodedText.Encode("functionName");
+    private static readonly JsonEncodedText s_invocationType = JsonEncodedText.Encode("invocationType");
+    private static readonly JsonEncodedText s_sourceArn = JsonEncodedText.Encode("sourceArn");
+    private static readonly JsonEncodedText s_sourceAccount = JsonEncodedText.Encode("sourceAccount");
+    private static readonly JsonEncodedText s_responseElements = JsonEncodedText.Encode("responseElements");
+    private static readonly JsonEncodedText s_additionalEventData = JsonEncodedText.Encode("additionalEventData");
+    private static readonly JsonEncodedText s_functionVersion = JsonEncodedText.Encode("functionVersion");
+    private static readonly JsonEncodedText s_requestId = JsonEncodedText.Encode("requestID");
+    private static readonly JsonEncodedText s_eventId = JsonEncodedText.Encode("eventID");
+    private static readonly JsonEncodedText s_readOnly = JsonEncodedText.Encode("readOnly");
+    private static readonly JsonEncodedText s_resources = JsonEncodedText.Encode("resources");
+    private static readonly JsonEncodedText s_accountId = JsonEncodedText.Encode("accountId");
+    private static readonly JsonEncodedText s_arn = JsonEncodedText.Encode("ARN");
+    private static readonly JsonEncodedText s_eventType = JsonEncodedText.Encode("eventType");
+    private static readonly JsonEncodedText s_managementEvent = JsonEncodedText.Encode("managementEvent");
+    private static readonly JsonEncodedText s_recipientAccountId = JsonEncodedText.Encode("recipientAccountId");
+    private static readonly JsonEncodedText s_eventCategory = JsonEncodedText.Encode("eventCategory");
+
     /// <summary><c>2019-01-24T05:20:38Z</c></summary>
-    public static string FormatTime(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
 
     public static byte[] Serialize(CloudTrailRecord record)
     {
@@ -22,57 +54,59 @@ public static class CloudTrailJson
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(record);
         writer.WriteStartObject();
-        writer.WriteString("eventVersion", record.EventVersion);
-        writer.WriteStartObject("userIdentity");
-        writer.WriteString("type", record.UserIdentity.Type);
-        writer.WriteString("invokedBy", record.UserIdentity.InvokedBy);
+        writer.WriteString(s_eventVersion, record.EventVersion);
+        writer.WriteStartObject(s_userIdentity);
+        writer.WriteString(s_type, record.UserIdentity.Type);
+        writer.WriteString(s_invokedBy, record.UserIdentity.InvokedBy);
         writer.WriteEndObject();
-        writer.WriteString("eventTime", FormatTime(record.EventTime));
-        writer.WriteString("eventSource", record.EventSource);
-        writer.WriteString("eventName", record.EventName);
-        writer.WriteString("awsRegion", record.AwsRegion);
-        writer.WriteString("sourceIPAddress", record.SourceIpAddress);
-        writer.WriteString("userAgent", record.UserAgent);
+        Span<char> time = stackalloc char[20];
+        record.EventTime.UtcDateTime.TryFormat(time, out var length, TimeFormat, CultureInfo.InvariantCulture);
+        writer.WriteString(s_eventTime, time[..length]);
+        writer.WriteString(s_eventSource, record.EventSource);
+        writer.WriteString(s_eventName, record.EventName);
+        writer.WriteString(s_awsRegion, record.AwsRegion);
+        writer.WriteString(s_sourceIpAddress, record.SourceIpAddress);
+        writer.WriteString(s_userAgent, record.UserAgent);
         if (record.RequestParameters is { } parameters)
         {
-            writer.WriteStartObject("requestParameters");
-            writer.WriteString("functionName", parameters.FunctionName);
-            writer.WriteString("invocationType", parameters.InvocationType);
+            writer.WriteStartObject(s_requestParameters);
+            writer.WriteString(s_functionName, parameters.FunctionName);
+            writer.WriteString(s_invocationType, parameters.InvocationType);
             if (parameters.SourceArn is not null)
             {
-                writer.WriteString("sourceArn", parameters.SourceArn);
+                writer.WriteString(s_sourceArn, parameters.SourceArn);
             }
             if (parameters.SourceAccount is not null)
             {
-                writer.WriteString("sourceAccount", parameters.SourceAccount);
+                writer.WriteString(s_sourceAccount, parameters.SourceAccount);
             }
             writer.WriteEndObject();
         }
         else
         {
-            writer.WriteNull("requestParameters");
+            writer.WriteNull(s_requestParameters);
         }
-        writer.WriteNull("responseElements");
-        writer.WriteStartObject("additionalEventData");
-        writer.WriteString("functionVersion", record.FunctionVersion);
+        writer.WriteNull(s_responseElements);
+        writer.WriteStartObject(s_additionalEventData);
+        writer.WriteString(s_functionVersion, record.FunctionVersion);
         writer.WriteEndObject();
-        writer.WriteString("requestID", record.RequestId);
-        writer.WriteString("eventID", record.EventId);
-        writer.WriteBoolean("readOnly", record.ReadOnly);
-        writer.WriteStartArray("resources");
+        writer.WriteString(s_requestId, record.RequestId);
+        writer.WriteString(s_eventId, record.EventId);
+        writer.WriteBoolean(s_readOnly, record.ReadOnly);
+        writer.WriteStartArray(s_resources);
         foreach (var resource in record.Resources)
         {
             writer.WriteStartObject();
-            writer.WriteString("accountId", resource.AccountId);
-            writer.WriteString("type", resource.Type);
-            writer.WriteString("ARN", resource.Arn);
+            writer.WriteString(s_accountId, resource.AccountId);
+            writer.WriteString(s_type, resource.Type);
+            writer.WriteString(s_arn, resource.Arn);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
-        writer.WriteString("eventType", record.EventType);
-        writer.WriteBoolean("managementEvent", record.ManagementEvent);
-        writer.WriteString("recipientAccountId", record.RecipientAccountId);
-        writer.WriteString("eventCategory", record.EventCategory);
+        writer.WriteString(s_eventType, record.EventType);
+        writer.WriteBoolean(s_managementEvent, record.ManagementEvent);
+        writer.WriteString(s_recipientAccountId, record.RecipientAccountId);
+        writer.WriteString(s_eventCategory, record.EventCategory);
         writer.WriteEndObject();
     }
 }
