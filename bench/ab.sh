@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# bench/ab.sh — is change B faster than A? Builds two commits of the emulator (Release) and runs the same load against
+# each in alternation (A, B, A, B, …), because on a shared 2-core VM two runs of one build differ by ±15%: only
+# interleaved pairs show a difference smaller than that. Prints every run and the medians.
+#
+#   bash bench/ab.sh [options] REV_A [REV_B]     REV_B defaults to the working tree
+#
+# Each run: a fresh emulator with R rules (rule i = SELECT * FROM 'bench/i/+' → lambda bench_succeed), 1 s idle after
+# ready, then `IoTRuleEmu.Load pub` publishes N messages over 4 connections × 32 in flight while `IoTRuleEmu.Load tail`
+# waits for every InvokeExecution; throughput is publish → last first attempt, CPU is the emulator's own
+# (/proc/PID/stat, user + system) over the load.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+N=100000; QOS=1; PAIRS=3; RULES=100; EMU_ARGS=()
+
+usage() {
+  cat <<'EOF'
+usage: bash bench/ab.sh [options] REV_A [REV_B]
+  REV_A, REV_B          git revisions to compare (REV_B defaults to the working tree as it is)
+  -n, --messages N      messages per run (default 100000)
+  --qos Q               0 or 1 (default 1)
+  --pairs K             A/B pairs (default 3)
+  --rules R             rules (default 100)
+  --emu-arg ARG         extra argument for both emulators (repeatable), e.g. --emu-arg --log-level --emu-arg warning
+EOF
+}
+
+REVS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -n|--messages) N=$2; shift ;;
+    --qos) QOS=$2; shift ;;
+    --pairs) PAIRS=$2; shift ;;
+    --rules) RULES=$2; shift ;;
+    --emu-arg) EMU_ARGS+=("$2"); shift ;;
+    -h|--help) usage; exit 0 ;;
+    -*) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
+    *) REVS+=("$1") ;;
+  esac
+  shift
+done
+if [ ${#REVS[@]} -lt 1 ] || [ ${#REVS[@]} -gt 2 ]; then usage >&2; exit 2; fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+TMP=$(mktemp -d /tmp/iotruleemu-ab.XXXXXX)
+WORKTREES=()
+cleanup() {
+  for w in "${WORKTREES[@]}"; do git -C "$ROOT" worktree remove --force "$w" >/dev/null 2>&1 || true; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+log() { printf '[ab.sh %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+# build LABEL REV → sets BUILT to the emulator binary of REV (the working tree when REV is empty)
+build() {
+  local label=$1 rev=$2 src=$ROOT
+  if [ -n "$rev" ]; then
+    src="$TMP/src-$label"
+    git -C "$ROOT" worktree add --detach --force "$src" "$rev" >/dev/null 2>&1 || { log "no such revision: $rev"; exit 2; }
+    WORKTREES+=("$src")
+  fi
+  log "building $label (${rev:-working tree})"
+  dotnet build -c Release -v q -nologo "$src/src/IoTRuleEmu/IoTRuleEmu.csproj" >"$TMP/build-$label.log" 2>&1 \
+    || { cat "$TMP/build-$label.log" >&2; exit 1; }
+  BUILT="$src/src/IoTRuleEmu/bin/Release/net10.0/IoTRuleEmu"
+}
+
+build A "${REVS[0]}"; EMU_A=$BUILT
+build B "${REVS[1]:-}"; EMU_B=$BUILT
+dotnet build -c Release -v q -nologo "$ROOT/bench/IoTRuleEmu.Load/IoTRuleEmu.Load.csproj" >"$TMP/build-load.log" 2>&1 \
+  || { cat "$TMP/build-load.log" >&2; exit 1; }
+LOAD="$ROOT/bench/IoTRuleEmu.Load/bin/Release/net10.0/IoTRuleEmu.Load"
+mkdir -p "$TMP/config" "$TMP/rules"
+"$LOAD" gen-rules --dir "$TMP/rules" --count "$RULES" --functions-file "$TMP/config/functions.json" >/dev/null
+
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; } # utime + stime, after the (comm) field
+
+# run LABEL BINARY → one line: label throughput cpu-µs-per-message lost
+run() {
+  local label=$1 emu=$2 data="$TMP/data" i
+  rm -rf "$data"; mkdir -p "$data"
+  "$emu" --mqtt-port 29783 --http-port 29784 --rules "$TMP/rules" --functions "$TMP/config/functions.json" \
+    --data "$data" "${EMU_ARGS[@]}" >"$TMP/emulator-$label.log" 2>&1 &
+  local pid=$!
+  for i in $(seq 1000); do
+    curl -sf -o /dev/null --max-time 1 http://127.0.0.1:29784/_emulator/ready && break
+    kill -0 "$pid" 2>/dev/null || { log "emulator $label exited"; tail -20 "$TMP/emulator-$label.log" >&2; exit 1; }
+    sleep 0.02
+  done
+  sleep 1
+  rm -f "$TMP/ready"
+  "$LOAD" tail --data "$data" --expect "$N" --pid "$pid" --ready-file "$TMP/ready" --out "$TMP/tail.json" --label "$label" \
+    --timeout 300 --idle-timeout 30 >/dev/null 2>&1 &
+  local tail=$!
+  for i in $(seq 600); do [ -f "$TMP/ready" ] && break; sleep 0.05; done
+  local t0; t0=$(cpu_ticks "$pid")
+  "$LOAD" pub --port 29783 --qos "$QOS" --count "$N" --connections 4 --window 32 --topics "$RULES" --rate 0 \
+    --out "$TMP/pub.json" --label "$label" --timeout 300 >/dev/null 2>&1 || log "$label: publisher reported failures"
+  wait "$tail" || true
+  local t1; t1=$(cpu_ticks "$pid")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  python3 - "$TMP/tail.json" "$label" "$((t1 - t0))" "$(getconf CLK_TCK)" "$N" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1])); label, ticks, hz, n = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+print(f"{label} {t['throughput']:.0f} {ticks / hz * 1e6 / n:.0f} {t['lost']}")
+PY
+}
+
+log "$PAIRS pairs, $N messages each, QoS $QOS, $RULES rules; A=${REVS[0]} B=${REVS[1]:-working tree}"
+: >"$TMP/runs"
+for pair in $(seq "$PAIRS"); do
+  run A "$EMU_A" | tee -a "$TMP/runs"
+  run B "$EMU_B" | tee -a "$TMP/runs"
+done
+python3 - "$TMP/runs" <<'PY'
+import statistics, sys
+runs = [line.split() for line in open(sys.argv[1]) if line.strip()]
+print("\n| build | runs: throughput (msg/s) | median | runs: emulator CPU per message (µs) | median | lost |")
+print("|---|---|---|---|---|---|")
+for label in ("A", "B"):
+    mine = [r for r in runs if r[0] == label]
+    tp, cpu = [int(r[1]) for r in mine], [int(r[2]) for r in mine]
+    print(f"| {label} | {' · '.join(f'{x:,}' for x in tp)} | {statistics.median(tp):,.0f} | "
+          f"{' · '.join(map(str, cpu))} | {statistics.median(cpu):.0f} | {sum(int(r[3]) for r in mine)} |")
+PY
