@@ -3,6 +3,7 @@
 #
 #   bash bench/run.sh                 full matrix (N=100,000; rules 1, 100, 10,000; QoS 1 and 0; latency at half rate)
 #   bash bench/run.sh --quick         N=20,000; rules 100 and 10,000; a couple of minutes
+#   bash bench/run.sh --repeat 3      the whole matrix three times, one after the other; the table shows medians
 #   bash bench/run.sh --help          every option
 #
 # a. mosquitto (Debian package, installed when missing) on a free loopback port with a config written to a temp dir,
@@ -27,6 +28,7 @@ MOSQUITTO=1
 BUILD=1
 KEEP=0
 OUT=""
+REPEAT=1
 EMU_ARGS=()
 CMDLINE="bench/run.sh $*"
 
@@ -42,6 +44,8 @@ usage: bash bench/run.sh [options]
   --no-half             skip the latency runs at half the maximum rate
   --no-mosquitto        skip the mosquitto baseline
   --no-build            use the existing Release builds
+  --repeat K            run the whole matrix K times (mosquitto, then the emulator, each time) and report medians
+                        and each run; ratios are taken within a repetition (default 1)
   --emu-arg ARG         extra argument for the emulator (repeatable), e.g. --emu-arg --log-level --emu-arg warning
   --timeout S           bound for one run (default 180 s)
   --out FILE            results JSON (default bench/results/<UTC time>.json)
@@ -63,6 +67,7 @@ while [ $# -gt 0 ]; do
     --emu-arg) EMU_ARGS+=("$2"); shift ;;
     --timeout) TIMEOUT=$2; shift ;;
     --out) OUT=$2; shift ;;
+    --repeat) REPEAT=$2; shift ;;
     --keep) KEEP=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -199,22 +204,6 @@ half_count() { # messages for a half-rate run: about 10 s of it, between 5,000 a
   awk -v r="$1" -v n="$N" 'BEGIN { c = r * 10; if (c > n) c = n; if (c < 5000) c = 5000; printf "%.0f", c }'
 }
 
-if [ "$MOSQUITTO" = 1 ]; then
-  for qos in $QOS_LIST; do
-    start_mosquitto
-    log "mosquitto QoS $qos: $N messages (port $MOSQ_PORT)"
-    run_load "mosq-q$qos" "$MOSQ_PORT" "$qos" 100 "$N" 0 "$MOSQ_PID" sub
-    stop_pid "$MOSQ_PID"
-  done
-  if [ "$HALF" = 1 ] && [ -f "$RES/mosq-q1.json" ]; then
-    rate=$(half_rate mosq-q1); count=$(half_count "$rate")
-    start_mosquitto
-    log "mosquitto QoS 1 at half rate: $count messages at $rate msg/s"
-    run_load "mosq-q1-half" "$MOSQ_PORT" 1 100 "$count" "$rate" "$MOSQ_PID" sub
-    stop_pid "$MOSQ_PID"
-  fi
-fi
-
 # ---- b. the emulator --------------------------------------------------------------------------------------------------
 # start_emulator LABEL RULES_DIR → EMU_PID, EMU_MQTT, EMU_HTTP, EMU_DATA; writes <label>.startup.json
 start_emulator() {
@@ -248,25 +237,51 @@ mkdir -p "$TMP/rules-0"
 "$LOAD" gen-rules --dir "$TMP/rules-0" --count 0 --functions-file "$TMP/config/functions.json" 2>/dev/null
 for rules in $RULES; do
   "$LOAD" gen-rules --dir "$TMP/rules-$rules" --count "$rules" --functions-file "$TMP/config/functions.json"
+done
+
+# ---- the runs, REPEAT times: with --repeat every label gets "#k", k = the repetition ------------------------------------
+for rep in $(seq "$REPEAT"); do
+SUF=""; REP_TEXT=""
+if [ "$REPEAT" -gt 1 ]; then SUF="#$rep"; REP_TEXT="[$rep/$REPEAT] "; fi
+
+if [ "$MOSQUITTO" = 1 ]; then
+  for qos in $QOS_LIST; do
+    start_mosquitto
+    log "${REP_TEXT}mosquitto QoS $qos: $N messages (port $MOSQ_PORT)"
+    run_load "mosq-q$qos$SUF" "$MOSQ_PORT" "$qos" 100 "$N" 0 "$MOSQ_PID" sub
+    stop_pid "$MOSQ_PID"
+  done
+  if [ "$HALF" = 1 ] && [ -f "$RES/mosq-q1$SUF.json" ]; then
+    rate=$(half_rate "mosq-q1$SUF"); count=$(half_count "$rate")
+    start_mosquitto
+    log "${REP_TEXT}mosquitto QoS 1 at half rate: $count messages at $rate msg/s"
+    run_load "mosq-q1-half$SUF" "$MOSQ_PORT" 1 100 "$count" "$rate" "$MOSQ_PID" sub
+    stop_pid "$MOSQ_PID"
+  fi
+fi
+
+for rules in $RULES; do
   first=1
   for qos in $QOS_LIST; do
     if [ "$rules" = 1 ] && [ "$qos" != 1 ]; then continue; fi
-    label="emu-r$rules-q$qos"
+    label="emu-r$rules-q$qos$SUF"
     start_emulator "$label" "$TMP/rules-$rules" "$rules"
-    if [ "$first" = 1 ]; then mv "$RES/$label.startup.json" "$RES/emu-r$rules.startup.json"; first=0; else rm -f "$RES/$label.startup.json"; fi
-    log "emulator $rules rules, QoS $qos: $N messages"
+    if [ "$first" = 1 ]; then mv "$RES/$label.startup.json" "$RES/emu-r$rules$SUF.startup.json"; first=0; else rm -f "$RES/$label.startup.json"; fi
+    log "${REP_TEXT}emulator $rules rules, QoS $qos: $N messages"
     run_load "$label" "$EMU_MQTT" "$qos" "$rules" "$N" 0 "$EMU_PID" tail "$EMU_DATA"
     stop_pid "$EMU_PID"
   done
 done
-if [ "$HALF" = 1 ] && [ -f "$RES/emu-r100-q1.json" ]; then
-  rate=$(half_rate emu-r100-q1); count=$(half_count "$rate")
-  start_emulator emu-r100-q1-half "$TMP/rules-100" 100
-  rm -f "$RES/emu-r100-q1-half.startup.json"
-  log "emulator 100 rules, QoS 1 at half rate: $count messages at $rate msg/s"
-  run_load "emu-r100-q1-half" "$EMU_MQTT" 1 100 "$count" "$rate" "$EMU_PID" tail "$EMU_DATA"
+if [ "$HALF" = 1 ] && [ -f "$RES/emu-r100-q1$SUF.json" ]; then
+  rate=$(half_rate "emu-r100-q1$SUF"); count=$(half_count "$rate")
+  start_emulator "emu-r100-q1-half$SUF" "$TMP/rules-100" 100
+  rm -f "$RES/emu-r100-q1-half$SUF.startup.json"
+  log "${REP_TEXT}emulator 100 rules, QoS 1 at half rate: $count messages at $rate msg/s"
+  run_load "emu-r100-q1-half$SUF" "$EMU_MQTT" 1 100 "$count" "$rate" "$EMU_PID" tail "$EMU_DATA"
   stop_pid "$EMU_PID"
 fi
+
+done
 
 # ---- c. report ----------------------------------------------------------------------------------------------------------
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
