@@ -4,6 +4,7 @@
 # interleaved pairs show a difference smaller than that. Prints every run and the medians.
 #
 #   bash bench/ab.sh [options] REV_A [REV_B]     REV_B defaults to the working tree
+#   bash bench/ab.sh --rules 100 --rules-b 10000 HEAD HEAD     one build, two rule counts
 #
 # Each run: a fresh emulator with R rules (rule i = SELECT * FROM 'bench/i/+' → lambda bench_succeed), 1 s idle after
 # ready, then `IoTRuleEmu.Load pub` publishes N messages over 4 connections × 32 in flight while `IoTRuleEmu.Load tail`
@@ -12,7 +13,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-N=100000; QOS=1; PAIRS=3; RULES=100; EMU_ARGS=()
+N=100000; QOS=1; PAIRS=3; RULES=100; RULES_B=""; EMU_ARGS=()
 
 usage() {
   cat <<'EOF'
@@ -21,7 +22,8 @@ usage: bash bench/ab.sh [options] REV_A [REV_B]
   -n, --messages N      messages per run (default 100000)
   --qos Q               0 or 1 (default 1)
   --pairs K             A/B pairs (default 3)
-  --rules R             rules (default 100)
+  --rules R             rules (default 100); messages go to R topics, one rule each
+  --rules-b R           rules for B only (default: as A), to measure what the rule count costs
   --emu-arg ARG         extra argument for both emulators (repeatable), e.g. --emu-arg --log-level --emu-arg warning
 EOF
 }
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
     --qos) QOS=$2; shift ;;
     --pairs) PAIRS=$2; shift ;;
     --rules) RULES=$2; shift ;;
+    --rules-b) RULES_B=$2; shift ;;
     --emu-arg) EMU_ARGS+=("$2"); shift ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -67,20 +70,23 @@ build() {
 }
 
 build A "${REVS[0]}"; EMU_A=$BUILT
-build B "${REVS[1]:-}"; EMU_B=$BUILT
+if [ "${REVS[1]:-}" = "${REVS[0]}" ]; then EMU_B=$EMU_A; else build B "${REVS[1]:-}"; EMU_B=$BUILT; fi
 dotnet build -c Release -v q -nologo "$ROOT/bench/IoTRuleEmu.Load/IoTRuleEmu.Load.csproj" >"$TMP/build-load.log" 2>&1 \
   || { cat "$TMP/build-load.log" >&2; exit 1; }
 LOAD="$ROOT/bench/IoTRuleEmu.Load/bin/Release/net10.0/IoTRuleEmu.Load"
-mkdir -p "$TMP/config" "$TMP/rules"
-"$LOAD" gen-rules --dir "$TMP/rules" --count "$RULES" --functions-file "$TMP/config/functions.json" >/dev/null
+RULES_B=${RULES_B:-$RULES}
+mkdir -p "$TMP/config"
+for r in $RULES $RULES_B; do
+  [ -d "$TMP/rules-$r" ] || "$LOAD" gen-rules --dir "$TMP/rules-$r" --count "$r" --functions-file "$TMP/config/functions.json" >/dev/null 2>&1
+done
 
 cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; } # utime + stime, after the (comm) field
 
-# run LABEL BINARY → one line: label throughput cpu-µs-per-message lost
+# run LABEL BINARY RULES → one line: label throughput cpu-µs-per-message lost
 run() {
-  local label=$1 emu=$2 data="$TMP/data" i
+  local label=$1 emu=$2 rules=$3 data="$TMP/data" i
   rm -rf "$data"; mkdir -p "$data"
-  "$emu" --mqtt-port 29783 --http-port 29784 --rules "$TMP/rules" --functions "$TMP/config/functions.json" \
+  "$emu" --mqtt-port 29783 --http-port 29784 --rules "$TMP/rules-$rules" --functions "$TMP/config/functions.json" \
     --data "$data" "${EMU_ARGS[@]}" >"$TMP/emulator-$label.log" 2>&1 &
   local pid=$!
   for i in $(seq 1000); do
@@ -95,7 +101,7 @@ run() {
   local tail=$!
   for i in $(seq 600); do [ -f "$TMP/ready" ] && break; sleep 0.05; done
   local t0; t0=$(cpu_ticks "$pid")
-  "$LOAD" pub --port 29783 --qos "$QOS" --count "$N" --connections 4 --window 32 --topics "$RULES" --rate 0 \
+  "$LOAD" pub --port 29783 --qos "$QOS" --count "$N" --connections 4 --window 32 --topics "$rules" --rate 0 \
     --out "$TMP/pub.json" --label "$label" --timeout 300 >/dev/null 2>&1 || log "$label: publisher reported failures"
   wait "$tail" || true
   local t1; t1=$(cpu_ticks "$pid")
@@ -107,11 +113,11 @@ print(f"{label} {t['throughput']:.0f} {ticks / hz * 1e6 / n:.0f} {t['lost']}")
 PY
 }
 
-log "$PAIRS pairs, $N messages each, QoS $QOS, $RULES rules; A=${REVS[0]} B=${REVS[1]:-working tree}"
+log "$PAIRS pairs, $N messages each, QoS $QOS; A=${REVS[0]} with $RULES rules, B=${REVS[1]:-working tree} with $RULES_B rules"
 : >"$TMP/runs"
 for pair in $(seq "$PAIRS"); do
-  run A "$EMU_A" | tee -a "$TMP/runs"
-  run B "$EMU_B" | tee -a "$TMP/runs"
+  run A "$EMU_A" "$RULES" | tee -a "$TMP/runs"
+  run B "$EMU_B" "$RULES_B" | tee -a "$TMP/runs"
 done
 python3 - "$TMP/runs" <<'PY'
 import statistics, sys

@@ -18,10 +18,12 @@ public static class LoggingSetup
         "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
     /// <summary>
-    /// Routes Microsoft.Extensions.Logging through Serilog. When the batching console sink is the one sink and the format is
-    /// text, loggers render plain events themselves (<see cref="TextLineLogger"/>): the same lines, without Serilog's events.
+    /// Routes Microsoft.Extensions.Logging through Serilog. When the batching console sink is the one sink and the format
+    /// is text, loggers render plain events themselves (<see cref="TextLineLogger"/>): the same lines, without Serilog's
+    /// events.
     /// </summary>
-    public static void AddSerilog(IServiceCollection services, EmulatorOptions options, bool writeToConsole, Action<LoggerConfiguration>? configure)
+    public static void AddSerilog(
+        IServiceCollection services, EmulatorOptions options, bool writeToConsole, Action<LoggerConfiguration>? configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         var logger = CreateLogger(options, writeToConsole, configure, out var textSink);

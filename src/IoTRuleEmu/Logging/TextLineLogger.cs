@@ -10,15 +10,16 @@ namespace IoTRuleEmu.Logging;
 /// <summary>
 /// An <see cref="ILogger"/> in front of Serilog's that renders plain events itself, straight into UTF-8, and queues the
 /// line on the console sink: exactly the line <see cref="TextLineFormatter"/> would write for the Serilog event, without
-/// building one. Standard output carries five such events per MQTT message (every CloudTrail record and the rules engine's
-/// matched / SQL result / dispatched events), and Serilog's event objects, property capture and UTF-16 formatting cost
-/// about a quarter of a message's CPU.
+/// building one. Standard output carries five such events per MQTT message (every CloudTrail record and the rules
+/// engine's matched / SQL result / dispatched events); Serilog's event objects, property capture and UTF-16 formatting
+/// of them were 15–20% of a message's CPU (bench/ab.sh, docs/performance.md).
 /// </summary>
 /// <remarks>
-/// Only events Serilog would render the same way take this path: a message template with plain placeholders whose values
-/// are strings, integers, null or <see cref="Utf8LogValue"/>, and no exception. Every other event, and every <see cref="BeginScope{TState}"/>, goes to
-/// Serilog's logger. Levels and per-category overrides are Serilog's (<see cref="IsEnabled"/>). Used only when the console
-/// sink is the one sink and the format is text, where nothing else of the event (scopes, event id) is written.
+/// Only events Serilog would render the same way take this path: a message template with plain placeholders whose
+/// values are strings, integers, null or <see cref="Utf8LogValue"/>, and no exception. Every other event, and every
+/// <see cref="BeginScope{TState}"/>, goes to Serilog's logger. Levels and per-category overrides are Serilog's
+/// (<see cref="IsEnabled"/>). Used only when the console sink is the one sink and the format is text, where nothing
+/// else of the event (scopes, event id) is written.
 /// </remarks>
 public sealed class TextLineLogger : ILogger
 {
@@ -46,7 +47,8 @@ public sealed class TextLineLogger : ILogger
 
     public bool IsEnabled(LogLevel logLevel) => _inner.IsEnabled(logLevel);
 
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    public void Log<TState>(
+        LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         if (exception is null && logLevel != LogLevel.None
             && state is IReadOnlyList<KeyValuePair<string, object?>> values && values.Count > 0
