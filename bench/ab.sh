@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/ab.sh — is change B faster than A? Builds two commits of the emulator (Release) and runs the same load against
-# each in alternation (A, B, A, B, …), because on a shared 2-core VM two runs of one build differ by ±15%: only
+# each in alternation (A B, B A, A B, …), because on a shared 2-core VM two runs of one build differ by ±15%: only
 # interleaved pairs show a difference smaller than that. Prints every run and the medians.
 #
 #   bash bench/ab.sh [options] REV_A [REV_B]     REV_B defaults to the working tree
@@ -116,8 +116,14 @@ PY
 log "$PAIRS pairs, $N messages each, QoS $QOS; A=${REVS[0]} with $RULES rules, B=${REVS[1]:-working tree} with $RULES_B rules"
 : >"$TMP/runs"
 for pair in $(seq "$PAIRS"); do
-  run A "$EMU_A" "$RULES" | tee -a "$TMP/runs"
-  run B "$EMU_B" "$RULES_B" | tee -a "$TMP/runs"
+  # A B, then B A: whichever runs second in a pair must not always be the same one.
+  if [ $((pair % 2)) = 1 ]; then
+    run A "$EMU_A" "$RULES" | tee -a "$TMP/runs"
+    run B "$EMU_B" "$RULES_B" | tee -a "$TMP/runs"
+  else
+    run B "$EMU_B" "$RULES_B" | tee -a "$TMP/runs"
+    run A "$EMU_A" "$RULES" | tee -a "$TMP/runs"
+  fi
 done
 python3 - "$TMP/runs" <<'PY'
 import statistics, sys
