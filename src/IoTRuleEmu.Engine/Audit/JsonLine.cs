@@ -77,11 +77,33 @@ public static class JsonLine
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WritePropertyName(name);
+        WriteJsonOrStringValue(writer, json);
+    }
+
+    /// <summary>
+    /// The value part of <see cref="WriteJsonOrString"/>; <paramref name="emptyAsNull"/>: an empty payload is <c>null</c>
+    /// (a function's empty response) instead of <c>{}</c> (an empty event).
+    /// </summary>
+    public static void WriteJsonOrStringValue(Utf8JsonWriter writer, ReadOnlySpan<byte> json, bool emptyAsNull = false)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (json.IsEmpty)
+        {
+            if (emptyAsNull)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                writer.WriteRawValue("{}"u8, skipInputValidation: true);
+            }
+            return;
+        }
         try
         {
             if (json.IndexOfAny((byte)'\n', (byte)'\r') < 0)
             {
-                writer.WriteRawValue(json.IsEmpty ? "{}"u8 : json, skipInputValidation: false);
+                writer.WriteRawValue(json, skipInputValidation: false);
             }
             else
             {

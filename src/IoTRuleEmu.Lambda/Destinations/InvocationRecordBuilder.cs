@@ -1,7 +1,6 @@
 using System.Buffers;
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using IoTRuleEmu.Engine.Audit;
 using IoTRuleEmu.Lambda.Async;
 
 namespace IoTRuleEmu.Lambda.Destinations;
@@ -24,7 +23,7 @@ public static class InvocationRecordBuilder
         {
             w.WriteStartObject();
             w.WriteString("version", "1.0");
-            w.WriteString("timestamp", timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            JsonLine.WriteTime(w, "timestamp", timestamp);
             w.WriteStartObject("requestContext");
             w.WriteString("requestId", invocation.RequestId);
             w.WriteString("functionArn", invocation.FunctionArn + ":" + (invocation.Qualifier ?? "$LATEST"));
@@ -34,7 +33,7 @@ public static class InvocationRecordBuilder
             if (includePayloads)
             {
                 w.WritePropertyName("requestPayload");
-                WriteJson(w, invocation.Payload.Span, emptyAsObject: true);
+                JsonLine.WriteJsonOrStringValue(w, invocation.Payload.Span);
             }
             if (last is not null)
             {
@@ -48,38 +47,13 @@ public static class InvocationRecordBuilder
                 w.WriteEndObject();
                 if (includePayloads)
                 {
+                    // A non-JSON response is passed on as a string, an empty one as null.
                     w.WritePropertyName("responsePayload");
-                    WriteJson(w, last.Response.Span, emptyAsObject: false);
+                    JsonLine.WriteJsonOrStringValue(w, last.Response.Span, emptyAsNull: true);
                 }
             }
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
-    }
-
-    private static void WriteJson(Utf8JsonWriter w, ReadOnlySpan<byte> json, bool emptyAsObject)
-    {
-        if (json.IsEmpty)
-        {
-            if (emptyAsObject)
-            {
-                w.WriteStartObject();
-                w.WriteEndObject();
-            }
-            else
-            {
-                w.WriteNullValue();
-            }
-            return;
-        }
-        try
-        {
-            w.WriteRawValue(json, skipInputValidation: false);
-        }
-        catch (Exception ex) when (ex is JsonException or ArgumentException)
-        {
-            // A non-JSON response is passed on as a string.
-            w.WriteStringValue(Encoding.UTF8.GetString(json));
-        }
     }
 }

@@ -36,4 +36,16 @@ public class JsonLineTests
         using var original = JsonDocument.Parse(payload);
         Assert.True(JsonElement.DeepEquals(original.RootElement, written.RootElement.GetProperty("event")), line);
     }
+
+    [Theory]
+    [InlineData("", "[null]")]
+    [InlineData("{\n \"ok\": true\n}", "[{\"ok\":true}]")]
+    [InlineData("plain text", "[\"plain text\"]")]
+    public void Value_WithEmptyAsNull_IsNullWhenEmpty_AndOtherwiseAsForAnEvent(string payload, string expected) =>
+        Assert.Equal(expected, Encoding.UTF8.GetString(JsonLine.Serialize(payload, static (w, p) =>
+        {
+            w.WriteStartArray();
+            JsonLine.WriteJsonOrStringValue(w, Encoding.UTF8.GetBytes(p), emptyAsNull: true);
+            w.WriteEndArray();
+        })));
 }
