@@ -76,7 +76,8 @@ public sealed class TextLineFormatter : ITextFormatter
         }
     }
 
-    private static string Abbreviation(LogEventLevel level) => level switch
+    /// <summary>Serilog's three-letter level names (<c>{Level:u3}</c>).</summary>
+    internal static string Abbreviation(LogEventLevel level) => level switch
     {
         LogEventLevel.Verbose => "VRB",
         LogEventLevel.Debug => "DBG",

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using IoTRuleEmu.Engine.Logging;
 using Microsoft.Extensions.Logging;
+using Serilog.Events;
 
 namespace IoTRuleEmu.Logging;
 
@@ -29,6 +30,10 @@ public sealed class TextLineLogger : ILogger
     private const int HeaderBytes = 19 + 2;
     private static readonly byte[] s_newLine = Encoding.UTF8.GetBytes(Environment.NewLine);
     private static readonly byte[] s_null = "null"u8.ToArray();
+
+    // TextLineFormatter's level names as UTF-8, indexed by LogLevel: Trace..Critical are 0..5, as Verbose..Fatal are.
+    private static readonly byte[][] s_levels =
+        [.. Enum.GetValues<LogEventLevel>().Order().Select(l => Encoding.ASCII.GetBytes(TextLineFormatter.Abbreviation(l)))];
 
     private readonly ILogger _inner;
     private readonly byte[] _category;
@@ -138,7 +143,7 @@ public sealed class TextLineLogger : ILogger
         span[10] = (byte)('0' + (millisecond / 100));
         TwoDigits(span[11..], millisecond % 100);
         span[13] = (byte)' ';
-        Abbreviation(level).CopyTo(span[14..]);
+        s_levels[(int)level].CopyTo(span[14..]);
         span[17] = (byte)']';
         span[18] = (byte)' ';
         var at = 19;
@@ -161,20 +166,8 @@ public sealed class TextLineLogger : ILogger
         bytes.CopyTo(span);
         return bytes.Length;
     }
-
-    /// <summary>Serilog's three-letter level names (<c>{Level:u3}</c>).</summary>
-    private static ReadOnlySpan<byte> Abbreviation(LogLevel level) => level switch
-    {
-        LogLevel.Trace => "VRB"u8,
-        LogLevel.Debug => "DBG"u8,
-        LogLevel.Information => "INF"u8,
-        LogLevel.Warning => "WRN"u8,
-        LogLevel.Error => "ERR"u8,
-        _ => "FTL"u8,
-    };
 }
 
-/// <summary>Wraps Serilog's logger factory so that every logger is a <see cref="TextLineLogger"/> over Serilog's.</summary>
 /// <summary>Room for the values of a template's placeholders, on the stack.</summary>
 [InlineArray(TextLineTemplate.MaxPlaceholders)]
 internal struct PlaceholderValues
@@ -182,6 +175,7 @@ internal struct PlaceholderValues
     private object? _value;
 }
 
+/// <summary>Wraps Serilog's logger factory so that every logger is a <see cref="TextLineLogger"/> over Serilog's.</summary>
 public sealed class TextLineLoggerFactory(ILoggerFactory inner, BufferedConsoleSink sink, TimeProvider time) : ILoggerFactory
 {
     public ILogger CreateLogger(string categoryName) => new TextLineLogger(inner.CreateLogger(categoryName), categoryName, sink, time);
