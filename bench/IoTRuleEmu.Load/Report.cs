@@ -151,9 +151,6 @@ internal static class Report
         {
             var all = group.ToList();
             var first = all[0];
-            var (p50, p99, max, steadyP50, steadyP99) = first.IsMosquitto
-                ? ("deliveryP50Ms", "deliveryP99Ms", "deliveryMaxMs", "deliverySteadyP50Ms", "deliverySteadyP99Ms")
-                : ("attemptP50Ms", "attemptP99Ms", "attemptMaxMs", "attemptSteadyP50Ms", "attemptSteadyP99Ms");
             var consumer = new JsonObject
             {
                 ["kind"] = first.Consumer["kind"]?.DeepClone(),
@@ -163,11 +160,11 @@ internal static class Report
                 ["lost"] = all.Sum(r => r.Lost),
                 ["duplicates"] = all.Sum(r => r.Duplicates),
                 ["throughput"] = Median(all.Select(r => (double?)r.Throughput)),
-                [p50] = Median(all.Select(r => r.P50)),
-                [p99] = Median(all.Select(r => r.P99)),
-                [max] = Median(all.Select(r => r.Max)),
-                [steadyP50] = Median(all.Select(r => r.SteadyP50)),
-                [steadyP99] = Median(all.Select(r => r.SteadyP99)),
+                [first.LatencyKey("P50Ms")] = Median(all.Select(r => r.P50)),
+                [first.LatencyKey("P99Ms")] = Median(all.Select(r => r.P99)),
+                [first.LatencyKey("MaxMs")] = Median(all.Select(r => r.Max)),
+                [first.LatencyKey("SteadyP50Ms")] = Median(all.Select(r => r.SteadyP50)),
+                [first.LatencyKey("SteadyP99Ms")] = Median(all.Select(r => r.SteadyP99)),
                 ["serverCores"] = Median(all.Select(r => r.Cores)),
                 ["cpuPerMessageUs"] = Median(all.Select(r => r.CpuPerMessageUs)),
                 ["serverPeakRssMiB"] = all.Select(r => r.PeakRss).Max(),
@@ -289,11 +286,14 @@ internal static class Report
         public long Lost => (long)(Num(Consumer, "lost") ?? 0);
         public long Duplicates => (long)(Num(Consumer, "duplicates") ?? 0);
         public double Throughput => Num(Consumer, "throughput") ?? 0;
-        public double? P50 => Num(Consumer, IsMosquitto ? "deliveryP50Ms" : "attemptP50Ms");
-        public double? P99 => Num(Consumer, IsMosquitto ? "deliveryP99Ms" : "attemptP99Ms");
-        public double? Max => Num(Consumer, IsMosquitto ? "deliveryMaxMs" : "attemptMaxMs");
-        public double? SteadyP50 => Num(Consumer, IsMosquitto ? "deliverySteadyP50Ms" : "attemptSteadyP50Ms");
-        public double? SteadyP99 => Num(Consumer, IsMosquitto ? "deliverySteadyP99Ms" : "attemptSteadyP99Ms");
+        public double? P50 => Num(Consumer, LatencyKey("P50Ms"));
+        public double? P99 => Num(Consumer, LatencyKey("P99Ms"));
+        public double? Max => Num(Consumer, LatencyKey("MaxMs"));
+        public double? SteadyP50 => Num(Consumer, LatencyKey("SteadyP50Ms"));
+        public double? SteadyP99 => Num(Consumer, LatencyKey("SteadyP99Ms"));
+
+        /// <summary>A latency field of the consumer's result: mosquitto's subscriber measures delivery, tail the attempt.</summary>
+        public string LatencyKey(string stat) => (IsMosquitto ? "delivery" : "attempt") + stat;
         public double? Cores => Num(Consumer, "serverCores");
         public double? CpuPerMessageUs => Num(Consumer, "cpuPerMessageUs")
             ?? (Num(Consumer, "serverCpuSeconds") is { } cpu && Received > 0 ? cpu / Received * 1e6 : null);
