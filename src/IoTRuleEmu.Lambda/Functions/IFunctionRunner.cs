@@ -1,7 +1,7 @@
 using System.Buffers;
-using IoTRuleEmu.Engine;
 using System.Text;
 using System.Text.Json;
+using IoTRuleEmu.Engine;
 
 namespace IoTRuleEmu.Lambda.Functions;
 
