@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using IoTRuleEmu.AwsApi.IotData;
 using IoTRuleEmu.Broker;
@@ -9,6 +10,7 @@ using IoTRuleEmu.Rules;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -56,6 +58,14 @@ public static partial class EmulatorApp
             return ExitInvalidOptions;
         }
 
+        WarmUpResult? warmUp = null;
+        if (loaded.Options.WarmUp)
+        {
+            warmUp = await StartupWarmUp.RunAsync(loaded.Options, StartupWarmUp.DefaultTimeout).ConfigureAwait(false);
+            // The private emulator left ~20 MB of garbage on the heap: hand it back to the system before the real one starts.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+
         WebApplication app;
         try
         {
@@ -78,6 +88,10 @@ public static partial class EmulatorApp
                 app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("IoTRuleEmu").LogCritical(EventIds.StartFailed, "{Message}", message);
                 await Console.Error.WriteLineAsync(message).ConfigureAwait(false);
                 return ExitStartFailed;
+            }
+            if (warmUp is not null)
+            {
+                LogWarmUp(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("IoTRuleEmu"), warmUp);
             }
             await app.WaitForShutdownAsync().ConfigureAwait(false);
         }
@@ -110,7 +124,7 @@ public static partial class EmulatorApp
         });
 
         builder.Logging.ClearProviders();
-        LoggingSetup.AddSerilog(builder.Services, options, customization.WriteToConsole, customization.ConfigureLogging);
+        LoggingSetup.AddSerilog(builder.Services, options, customization.WriteToConsole, customization.ConfigureLogging, customization.LogOutput);
 
         builder.Services.Configure<HostOptions>(o =>
         {
@@ -126,12 +140,16 @@ public static partial class EmulatorApp
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.ListenAnyIP(options.MqttPort, listen =>
+            // Kestrel's ListenLocalhost takes no port 0, hence 127.0.0.1.
+            Action<int, Action<ListenOptions>> listen = customization.LoopbackOnly
+                ? (port, configure) => kestrel.Listen(IPAddress.Loopback, port, configure)
+                : kestrel.ListenAnyIP;
+            listen(options.MqttPort, mqtt =>
             {
-                listen.UseConnectionHandler<KestrelMqttConnectionHandler>();
-                endpoints.Mqtt = listen;
+                mqtt.UseConnectionHandler<KestrelMqttConnectionHandler>();
+                endpoints.Mqtt = mqtt;
             });
-            kestrel.ListenAnyIP(options.HttpPort, listen => endpoints.Http = listen);
+            listen(options.HttpPort, http => endpoints.Http = http);
         });
 
         var app = builder.Build();
@@ -247,12 +265,32 @@ public static partial class EmulatorApp
         return $"Start-up failed: {text}";
     }
 
+    private static void LogWarmUp(Microsoft.Extensions.Logging.ILogger logger, WarmUpResult warmUp)
+    {
+        if (warmUp.Error is null)
+        {
+            Log.WarmedUp(logger, warmUp.Messages, warmUp.Elapsed.TotalSeconds);
+        }
+        else
+        {
+            Log.WarmUpFailed(logger, warmUp.Elapsed.TotalSeconds, warmUp.Error);
+        }
+    }
+
     private static partial class Log
     {
         [LoggerMessage(EventIds.Started, LogLevel.Information,
             "IoTRuleEmu started: MQTT on port {MqttPort}, HTTP on port {HttpPort} (MQTT over WebSocket at {WebSocketPath}); rules {RulesDirectory}, functions {FunctionsFile}, data {DataDirectory}; region {Region}, account {AccountId}, Lambda retry delays {RetryDelays} s")]
         public static partial void Started(Microsoft.Extensions.Logging.ILogger logger, int mqttPort, int httpPort, string webSocketPath,
             string rulesDirectory, string functionsFile, string dataDirectory, string region, string accountId, string retryDelays);
+
+        [LoggerMessage(EventIds.WarmedUp, LogLevel.Information,
+            "Warmed up before start: {Messages} messages from MQTT to InvokeExecution through a private emulator in {Seconds:0.00} s")]
+        public static partial void WarmedUp(Microsoft.Extensions.Logging.ILogger logger, int messages, double seconds);
+
+        [LoggerMessage(EventIds.WarmUpFailed, LogLevel.Warning,
+            "Warm-up before start stopped after {Seconds:0.00} s ({Reason}); the first messages may wait for the JIT")]
+        public static partial void WarmUpFailed(Microsoft.Extensions.Logging.ILogger logger, double seconds, string reason);
 
         [LoggerMessage(EventIds.Stopping, LogLevel.Information, "IoTRuleEmu stopping: finishing work in flight")]
         public static partial void Stopping(Microsoft.Extensions.Logging.ILogger logger);

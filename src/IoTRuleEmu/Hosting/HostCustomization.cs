@@ -18,6 +18,15 @@ public sealed class HostCustomization
     /// <summary>The rules folder's quiet period before reloading. Defaults to 250 ms.</summary>
     public TimeSpan? RuleReloadDebounce { get; init; }
 
+    /// <summary>
+    /// Where log lines go instead of standard output (through the same batching sink as a redirected console); the sink
+    /// owns and disposes the stream. The start-up warm-up passes <see cref="Stream.Null"/>.
+    /// </summary>
+    public Stream? LogOutput { get; init; }
+
+    /// <summary>Listen on the loopback interface only (the start-up warm-up's private emulator). Defaults to false.</summary>
+    public bool LoopbackOnly { get; init; }
+
     /// <summary>How long a graceful shutdown may take. Defaults to 30 s.</summary>
     public TimeSpan? ShutdownTimeout { get; init; }
 }

@@ -12,6 +12,8 @@ internal static class EventIds
     public const int NoRulesDirectory = 1010;
     public const int NoFunctionsFile = 1011;
     public const int Ready = 1012;
+    public const int WarmedUp = 1013;
+    public const int WarmUpFailed = 1014;
 
     // Broker: 1100-1199
     public const int BrokerStarted = 1100;

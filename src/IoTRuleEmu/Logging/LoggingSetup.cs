@@ -23,10 +23,11 @@ public static class LoggingSetup
     /// events.
     /// </summary>
     public static void AddSerilog(
-        IServiceCollection services, EmulatorOptions options, bool writeToConsole, Action<LoggerConfiguration>? configure)
+        IServiceCollection services, EmulatorOptions options, bool writeToConsole, Action<LoggerConfiguration>? configure,
+        Stream? output = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var logger = CreateLogger(options, writeToConsole, configure, out var textSink);
+        var logger = CreateLogger(options, writeToConsole, configure, out var textSink, output);
         services.AddSerilog(logger, dispose: true);
         if (textSink is not null && configure is null)
         {
@@ -36,9 +37,12 @@ public static class LoggingSetup
         }
     }
 
-    /// <summary>The Serilog logger; <paramref name="textSink"/> is the batching console sink when it writes text lines.</summary>
+    /// <summary>
+    /// The Serilog logger; <paramref name="textSink"/> is the batching console sink when it writes text lines. With
+    /// <paramref name="output"/> the lines go there, as to a redirected console.
+    /// </summary>
     public static Serilog.Core.Logger CreateLogger(EmulatorOptions options, bool writeToConsole, Action<LoggerConfiguration>? configure,
-        out BufferedConsoleSink? textSink)
+        out BufferedConsoleSink? textSink, Stream? output = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         textSink = null;
@@ -53,16 +57,17 @@ public static class LoggingSetup
             .Enrich.FromLogContext();
         if (writeToConsole)
         {
-            if (Console.IsOutputRedirected)
+            if (output is not null || Console.IsOutputRedirected)
             {
                 // A container log, pipe or file: format and write in batches off the logging threads (no colours anyway).
+                output ??= Console.OpenStandardOutput();
                 if (options.LogFormat == LogFormat.Json)
                 {
-                    config.WriteTo.Sink(new BufferedConsoleSink(new CompactJsonFormatter()));
+                    config.WriteTo.Sink(new BufferedConsoleSink(new CompactJsonFormatter(), output));
                 }
                 else
                 {
-                    textSink = new BufferedConsoleSink(new TextLineFormatter());
+                    textSink = new BufferedConsoleSink(new TextLineFormatter(), output);
                     config.WriteTo.Sink(textSink);
                 }
             }

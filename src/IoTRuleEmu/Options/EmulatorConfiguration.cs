@@ -36,6 +36,7 @@ public static partial class EmulatorConfiguration
         new("log-format", "text|json", "console log format (default text)"),
         new("clock", "real|virtual", "virtual: the clock starts at the real time and moves only via POST /_emulator/clock/advance (default real)"),
         new("log-level", "LEVEL", "minimum log level: verbose, debug, information, warning, error (default information)"),
+        new("warm-up", "true|false", "before starting, send 1,800 messages through a private emulator so that the first real ones run compiled code: for load tests (default false)"),
     ];
 
     /// <summary>The environment variable name of option <paramref name="name"/>: <c>IOTRULEEMU_MQTT_PORT</c>.</summary>
@@ -219,6 +220,13 @@ public static partial class EmulatorConfiguration
             errors.Add($"Option {Where("clock")} must be 'real' or 'virtual'; got '{clockText}'.");
         }
 
+        var warmUp = defaults.WarmUp;
+        var warmUpText = Raw("warm-up");
+        if (warmUpText is not null && !bool.TryParse(warmUpText, out warmUp))
+        {
+            errors.Add($"Option {Where("warm-up")} must be 'true' or 'false'; got '{warmUpText}'.");
+        }
+
         if (errors.Count > 0)
         {
             return null;
@@ -238,6 +246,7 @@ public static partial class EmulatorConfiguration
             LambdaRetryDelaysText = delaysText,
             LogFormat = logFormat,
             LogLevel = logLevel,
+            WarmUp = warmUp,
         };
     }
 

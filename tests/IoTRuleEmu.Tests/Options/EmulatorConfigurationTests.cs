@@ -32,6 +32,7 @@ public sealed class EmulatorConfigurationTests : IDisposable
         Assert.Equal("123456789012", o.AccountId);
         Assert.Equal([TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(120)], o.LambdaRetryDelays);
         Assert.Equal(LogFormat.Text, o.LogFormat);
+        Assert.False(o.WarmUp);
     }
 
     [Fact]
@@ -58,6 +59,7 @@ public sealed class EmulatorConfigurationTests : IDisposable
             ["IOTRULEEMU_ACCOUNT_ID"] = "000000000000",
             ["IOTRULEEMU_LAMBDA_RETRY_DELAYS"] = "1,2.5",
             ["IOTRULEEMU_LOG_FORMAT"] = "json",
+            ["IOTRULEEMU_WARM_UP"] = "true",
         };
         var o = Load([], env).Options!;
         Assert.Equal(9090, o.HttpPort);
@@ -67,6 +69,22 @@ public sealed class EmulatorConfigurationTests : IDisposable
         Assert.Equal("000000000000", o.AccountId);
         Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2.5)], o.LambdaRetryDelays);
         Assert.Equal(LogFormat.Json, o.LogFormat);
+        Assert.True(o.WarmUp);
+    }
+
+    [Theory]
+    [InlineData("false", false)]
+    [InlineData("False", false)]
+    [InlineData("true", true)]
+    public void WarmUp_TakesTrueOrFalse(string value, bool expected) =>
+        Assert.Equal(expected, Load(["--warm-up", value]).Options!.WarmUp);
+
+    [Fact]
+    public void WarmUp_OtherValues_AreAnError()
+    {
+        var result = Load(["--warm-up", "no"]);
+        Assert.Null(result.Options);
+        Assert.Contains("Option 'warm-up' (from --warm-up) must be 'true' or 'false'; got 'no'.", result.Errors);
     }
 
     [Fact]

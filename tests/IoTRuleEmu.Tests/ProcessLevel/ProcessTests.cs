@@ -74,7 +74,7 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
 
         await using var emulator = EmulatorProcess.Start(output, _root,
             "--mqtt-port", "0", "--http-port", "0", "--rules", rules, "--functions", "functions.json", "--data", data,
-            "--lambda-retry-delays", "1,2", "--log-format", "json");
+            "--lambda-retry-delays", "1,2", "--log-format", "json", "--warm-up", "true");
         await emulator.WaitStartedAsync();
         using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
         {
@@ -121,8 +121,29 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         var attempts = invocations.Where(i => i.GetProperty("functionName").GetString() == "invoke_test").Select(i => i.GetProperty("attempt").GetInt32()).Order();
         Assert.Equal([1, 2, 3], attempts);
 
+        // The start-up warm-up ran in its own emulator: logged, and nowhere in this one's records.
+        var warmedUp = Assert.Single(emulator.StandardOutput, l => l.Contains("Warmed up before start", StringComparison.Ordinal));
+        using (var warmUpEvent = JsonDocument.Parse(warmedUp))
+        {
+            Assert.Equal(1800, warmUpEvent.RootElement.GetProperty("Messages").GetInt32());
+        }
+        Assert.DoesNotContain(records, r => r.GetRawText().Contains("warm", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(invocations, r => r.GetRawText().Contains("warm", StringComparison.OrdinalIgnoreCase));
+
         // Graceful shutdown on SIGTERM.
         Assert.Equal(0, await emulator.StopAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ByDefault_StartsWithoutTheWarmUp()
+    {
+        await using var emulator = EmulatorProcess.Start(output, _root,
+            "--mqtt-port", "0", "--http-port", "0", "--data", Path.Combine(_root, "data"), "--log-format", "json");
+        await emulator.WaitStartedAsync();
+        Assert.Equal(0, await emulator.StopAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.DoesNotContain(emulator.StandardOutput, l => l.Contains("warm", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(emulator.StandardOutput, l => l.Contains("IoTRuleEmu started", StringComparison.Ordinal));
     }
 
     [Fact(Timeout = 60_000)]
