@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -64,9 +63,54 @@ public static class JsonLine
     public static void WriteTime(Utf8JsonWriter writer, string name, DateTimeOffset time)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        Span<char> text = stackalloc char[24];
-        time.UtcDateTime.TryFormat(text, out var length, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        writer.WriteString(name, text[..length]);
+        Span<byte> text = stackalloc byte[MaxUtcTimeBytes];
+        writer.WriteString(name, text[..FormatUtcTime(time, text, milliseconds: true)]);
+    }
+
+    /// <summary>The length of <see cref="FormatUtcTime"/>'s longest text.</summary>
+    public const int MaxUtcTimeBytes = 24;
+
+    /// <summary>
+    /// Writes <paramref name="time"/> in UTC as <c>2026-11-28T12:00:00Z</c>, or with <paramref name="milliseconds"/>
+    /// <c>2026-11-28T12:00:00.123Z</c> (truncated, as the custom format <c>fff</c> does), into at least
+    /// <see cref="MaxUtcTimeBytes"/> bytes; returns the length. Several records a message carry a time: the culture-aware
+    /// custom format took ~1% of the CPU under load.
+    /// </summary>
+    public static int FormatUtcTime(DateTimeOffset time, Span<byte> destination, bool milliseconds)
+    {
+        var utc = time.UtcDateTime;
+        utc.Deconstruct(out var year, out var month, out var day);
+        var ticksOfDay = utc.Ticks % TimeSpan.TicksPerDay;
+        var seconds = (int)(ticksOfDay / TimeSpan.TicksPerSecond);
+        Digits(destination, 0, year, 4);
+        destination[4] = (byte)'-';
+        Digits(destination, 5, month, 2);
+        destination[7] = (byte)'-';
+        Digits(destination, 8, day, 2);
+        destination[10] = (byte)'T';
+        Digits(destination, 11, seconds / 3600, 2);
+        destination[13] = (byte)':';
+        Digits(destination, 14, seconds / 60 % 60, 2);
+        destination[16] = (byte)':';
+        Digits(destination, 17, seconds % 60, 2);
+        if (!milliseconds)
+        {
+            destination[19] = (byte)'Z';
+            return 20;
+        }
+        destination[19] = (byte)'.';
+        Digits(destination, 20, (int)(ticksOfDay % TimeSpan.TicksPerSecond / TimeSpan.TicksPerMillisecond), 3);
+        destination[23] = (byte)'Z';
+        return 24;
+    }
+
+    private static void Digits(Span<byte> destination, int start, int value, int count)
+    {
+        for (var i = start + count - 1; i >= start; i--)
+        {
+            destination[i] = (byte)('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /// <summary>

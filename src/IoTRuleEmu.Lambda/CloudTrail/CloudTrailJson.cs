@@ -59,9 +59,8 @@ public static class CloudTrailJson
         writer.WriteString(s_type, record.UserIdentity.Type);
         writer.WriteString(s_invokedBy, record.UserIdentity.InvokedBy);
         writer.WriteEndObject();
-        Span<char> time = stackalloc char[20];
-        record.EventTime.UtcDateTime.TryFormat(time, out var length, TimeFormat, CultureInfo.InvariantCulture);
-        writer.WriteString(s_eventTime, time[..length]);
+        Span<byte> time = stackalloc byte[JsonLine.MaxUtcTimeBytes];
+        writer.WriteString(s_eventTime, time[..JsonLine.FormatUtcTime(record.EventTime, time, milliseconds: false)]);
         writer.WriteString(s_eventSource, record.EventSource);
         writer.WriteString(s_eventName, record.EventName);
         writer.WriteString(s_awsRegion, record.AwsRegion);

@@ -48,4 +48,31 @@ public class JsonLineTests
             JsonLine.WriteJsonOrStringValue(w, Encoding.UTF8.GetBytes(p), emptyAsNull: true);
             w.WriteEndArray();
         })));
+
+    [Fact]
+    public void FormatUtcTime_IsTheInvariantCustomFormat_InUtc()
+    {
+        var random = new Random(20261128);
+        var times = new List<DateTimeOffset>
+        {
+            new(1, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            new(9999, 12, 31, 23, 59, 59, 999, TimeSpan.Zero),
+            new(2026, 11, 28, 23, 30, 0, 999, TimeSpan.FromHours(-5)), // the next day in UTC
+            new(2024, 2, 29, 0, 0, 0, 1, TimeSpan.FromHours(5.5)),
+            new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero).AddTicks(9_999), // below a millisecond: truncated
+        };
+        for (var i = 0; i < 2_000; i++)
+        {
+            times.Add(new DateTimeOffset(random.NextInt64(DateTime.MinValue.Ticks + TimeSpan.TicksPerDay, DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay), TimeSpan.Zero));
+        }
+        Span<byte> bytes = stackalloc byte[JsonLine.MaxUtcTimeBytes];
+        foreach (var time in times)
+        {
+            var utc = time.UtcDateTime;
+            Assert.Equal(utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                Encoding.UTF8.GetString(bytes[..JsonLine.FormatUtcTime(time, bytes, milliseconds: true)]));
+            Assert.Equal(utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                Encoding.UTF8.GetString(bytes[..JsonLine.FormatUtcTime(time, bytes, milliseconds: false)]));
+        }
+    }
 }
