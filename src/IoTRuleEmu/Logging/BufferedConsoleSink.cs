@@ -32,6 +32,17 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
     /// <summary>How long the writer lets events gather after it was woken (real time): one write per batch.</summary>
     public static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>The longest line <see cref="RentLine"/> pools; longer ones are allocated and dropped after writing.</summary>
+    public const int MaxPooledLineBytes = 64 * 1024;
+
+    /// <summary>Pooled arrays per size (a power of two) for <see cref="RentLine"/>.</summary>
+    public const int PooledLinesPerSize = 1024;
+
+    // Line buffers come back one batch after they were rented: at 15,000 messages/s that is ~750 lines, far more than
+    // ArrayPool<byte>.Shared keeps per core, so it allocated a new 1-2 KB array for most lines (~6 KB of garbage a
+    // message, and gen-1 collections of the lines still queued). At most PooledLinesPerSize arrays of each size stay.
+    private readonly ArrayPool<byte> _lines = ArrayPool<byte>.Create(MaxPooledLineBytes, PooledLinesPerSize);
+
     private readonly ConcurrentQueue<Entry> _queue = new();
     private readonly BatchSignal _signal = new(BatchInterval);
     private readonly Func<bool> _hasWork;
@@ -68,9 +79,12 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
         Enqueue(new Entry(logEvent, null, 0));
     }
 
+    /// <summary>An array of at least <paramref name="minimumLength"/> bytes for one line, to pass to <see cref="EnqueueLine"/>.</summary>
+    public byte[] RentLine(int minimumLength) => _lines.Rent(minimumLength);
+
     /// <summary>
     /// Queues the first <paramref name="length"/> bytes of <paramref name="pooledLine"/>, one finished UTF-8 line with its
-    /// newline. The sink owns the array from here on and returns it to <see cref="ArrayPool{T}.Shared"/> once written.
+    /// newline. The array must come from <see cref="RentLine"/>; the sink owns it from here on and returns it once written.
     /// </summary>
     public void EnqueueLine(byte[] pooledLine, int length)
     {
@@ -79,7 +93,7 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, pooledLine.Length);
         if (!Enqueue(new Entry(null, pooledLine, length)))
         {
-            ArrayPool<byte>.Shared.Return(pooledLine);
+            _lines.Return(pooledLine);
         }
     }
 
@@ -131,7 +145,7 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
                 }
                 if (entry.Line is { } line)
                 {
-                    ArrayPool<byte>.Shared.Return(line);
+                    _lines.Return(line);
                 }
             }
             if (wrote && writing)

@@ -102,7 +102,7 @@ public sealed class TextLineLogger : ILogger
             gathered[p] = value;
         }
 
-        var line = ArrayPool<byte>.Shared.Rent(size);
+        var line = _sink.RentLine(size);
         var span = line.AsSpan();
         var at = WriteHeader(span, level);
         var next = 0;

@@ -98,10 +98,32 @@ public sealed class BufferedConsoleSinkTests
         Assert.Equal(0, output.Length);
     }
 
+    [Fact]
+    public void LineArrays_GoBackToTheSinksPool_OnceWritten()
+    {
+        var output = new KeepOpenMemoryStream();
+        var sink = new BufferedConsoleSink(new MessageTemplateTextFormatter("{Message}{NewLine}", CultureInfo.InvariantCulture), output);
+        var line = sink.RentLine(100);
+        var huge = sink.RentLine(BufferedConsoleSink.MaxPooledLineBytes + 1);
+        "pooled\n"u8.CopyTo(line);
+        huge.AsSpan(0, BufferedConsoleSink.MaxPooledLineBytes).Fill((byte)'x');
+        huge[BufferedConsoleSink.MaxPooledLineBytes] = (byte)'\n';
+        sink.EnqueueLine(line, 7);
+        sink.EnqueueLine(huge, BufferedConsoleSink.MaxPooledLineBytes + 1);
+        sink.Dispose(); // writes both lines and hands the arrays back
+
+        var written = output.ToArray();
+        Assert.Equal("pooled\n"u8.ToArray(), written[..7]);
+        Assert.Equal(7 + BufferedConsoleSink.MaxPooledLineBytes + 1, written.Length);
+        // The next line of that size reuses the array; the oversized one was not kept.
+        Assert.Same(line, sink.RentLine(100));
+        Assert.NotSame(huge, sink.RentLine(BufferedConsoleSink.MaxPooledLineBytes + 1));
+    }
+
     private static void Enqueue(BufferedConsoleSink sink, string line)
     {
         var bytes = Encoding.UTF8.GetBytes(line);
-        var pooled = System.Buffers.ArrayPool<byte>.Shared.Rent(bytes.Length);
+        var pooled = sink.RentLine(bytes.Length);
         bytes.CopyTo(pooled, 0);
         sink.EnqueueLine(pooled, bytes.Length);
     }
