@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Numerics;
 using System.Text;
 using IoTRuleEmu.Engine.Audit;
+using Microsoft.Extensions.ObjectPool;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting;
@@ -38,10 +40,15 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
     /// <summary>Pooled arrays per size (a power of two) for <see cref="RentLine"/>.</summary>
     public const int PooledLinesPerSize = 1024;
 
+    private const int MinPooledLineShift = 8; // 256 bytes
+    private const int MaxPooledLineShift = 16; // MaxPooledLineBytes
+
     // Line buffers come back one batch after they were rented: at 15,000 messages/s that is ~750 lines, far more than
     // ArrayPool<byte>.Shared keeps per core, so it allocated a new 1-2 KB array for most lines (~6 KB of garbage a
-    // message, and gen-1 collections of the lines still queued). At most PooledLinesPerSize arrays of each size stay.
-    private readonly ArrayPool<byte> _lines = ArrayPool<byte>.Create(MaxPooledLineBytes, PooledLinesPerSize);
+    // message, and gen-1 collections of the lines still queued). One lock-free pool per power-of-two size keeps at most
+    // PooledLinesPerSize arrays (ArrayPool.Create's buckets take a spin lock, contended by the logging threads at QoS 0).
+    private readonly ObjectPool<byte[]>[] _lines = [.. Enumerable.Range(MinPooledLineShift, MaxPooledLineShift - MinPooledLineShift + 1)
+        .Select(shift => new DefaultObjectPool<byte[]>(new LineArrayPolicy(1 << shift), PooledLinesPerSize))];
 
     private readonly ConcurrentQueue<Entry> _queue = new();
     private readonly BatchSignal _signal = new(BatchInterval);
@@ -80,7 +87,21 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
     }
 
     /// <summary>An array of at least <paramref name="minimumLength"/> bytes for one line, to pass to <see cref="EnqueueLine"/>.</summary>
-    public byte[] RentLine(int minimumLength) => _lines.Rent(minimumLength);
+    public byte[] RentLine(int minimumLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(minimumLength);
+        var shift = Math.Max(MinPooledLineShift, BitOperations.Log2(BitOperations.RoundUpToPowerOf2((uint)Math.Max(minimumLength, 1))));
+        return shift <= MaxPooledLineShift ? _lines[shift - MinPooledLineShift].Get() : new byte[minimumLength];
+    }
+
+    private void ReturnLine(byte[] line)
+    {
+        var shift = BitOperations.Log2((uint)line.Length);
+        if (BitOperations.IsPow2(line.Length) && shift is >= MinPooledLineShift and <= MaxPooledLineShift)
+        {
+            _lines[shift - MinPooledLineShift].Return(line);
+        }
+    }
 
     /// <summary>
     /// Queues the first <paramref name="length"/> bytes of <paramref name="pooledLine"/>, one finished UTF-8 line with its
@@ -93,7 +114,7 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, pooledLine.Length);
         if (!Enqueue(new Entry(null, pooledLine, length)))
         {
-            _lines.Return(pooledLine);
+            ReturnLine(pooledLine);
         }
     }
 
@@ -145,7 +166,7 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
                 }
                 if (entry.Line is { } line)
                 {
-                    _lines.Return(line);
+                    ReturnLine(line);
                 }
             }
             if (wrote && writing)
@@ -254,4 +275,11 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
 
     /// <summary>A queued Serilog event, or a line rendered by its caller.</summary>
     private readonly record struct Entry(LogEvent? Event, byte[]? Line, int Length);
+
+    private sealed class LineArrayPolicy(int length) : PooledObjectPolicy<byte[]>
+    {
+        public override byte[] Create() => GC.AllocateUninitializedArray<byte>(length);
+
+        public override bool Return(byte[] obj) => true;
+    }
 }
