@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using IoTRuleEmu.AwsApi.IotData;
 using IoTRuleEmu.Broker;
 using IoTRuleEmu.Endpoints;
@@ -61,9 +62,25 @@ public static partial class EmulatorApp
         WarmUpResult? warmUp = null;
         if (loaded.Options.WarmUp)
         {
-            warmUp = await StartupWarmUp.RunAsync(loaded.Options, StartupWarmUp.DefaultTimeout).ConfigureAwait(false);
+            // The host's own Ctrl+C / SIGTERM handling starts with it: until then a signal ends the warm-up, cleanly.
+            using var stop = new CancellationTokenSource();
+            using (PosixSignalRegistration.Create(PosixSignal.SIGINT, StopWarmUp))
+            using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopWarmUp))
+            {
+                warmUp = await StartupWarmUp.RunAsync(loaded.Options, StartupWarmUp.DefaultTimeout, stop.Token).ConfigureAwait(false);
+            }
+            if (stop.IsCancellationRequested)
+            {
+                return ExitOk;
+            }
             // The private emulator left ~20 MB of garbage on the heap: hand it back to the system before the real one starts.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
+            void StopWarmUp(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
         }
 
         WebApplication app;

@@ -105,13 +105,30 @@ public static class StartupWarmUp
         }
         finally
         {
+            if (root is not null)
+            {
+                DeleteScratch(root);
+            }
+        }
+    }
+
+    private static void DeleteScratch(DirectoryInfo root)
+    {
+        // A private emulator stopped half-way may still close or create a file while the folder goes ("directory not
+        // empty"): another pass deletes what appeared. A folder left behind is harmless; the emulator starts regardless.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
             try
             {
-                root?.Delete(recursive: true);
+                root.Delete(recursive: true);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                // A temporary folder left behind is harmless; the emulator must start regardless.
             }
         }
     }

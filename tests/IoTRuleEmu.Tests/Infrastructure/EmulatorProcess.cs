@@ -50,7 +50,11 @@ public sealed class EmulatorProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts the emulator with <paramref name="args"/> (add <c>--log-format json</c> to read its ports) in <paramref name="workingDirectory"/>.</summary>
-    public static EmulatorProcess Start(ITestOutputHelper output, string workingDirectory, params string[] args)
+    public static EmulatorProcess Start(ITestOutputHelper output, string workingDirectory, params string[] args) =>
+        Start(output, workingDirectory, new Dictionary<string, string>(), args);
+
+    /// <summary>The same, with extra environment variables for the emulator (e.g. <c>TMPDIR</c>).</summary>
+    public static EmulatorProcess Start(ITestOutputHelper output, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -69,6 +73,10 @@ public sealed class EmulatorProcess : IAsyncDisposable
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("IOTRULEEMU_", StringComparison.Ordinal)).ToList())
         {
             info.Environment.Remove(key);
+        }
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
         }
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var emulator = new EmulatorProcess(process, output);

@@ -135,6 +135,33 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task SigtermDuringTheWarmUp_ExitsWith0_WithoutStarting_AndRemovesItsFolder()
+    {
+        // The warm-up's private emulator lives in a folder under TMPDIR: its appearance says the warm-up is running.
+        var temp = Directory.CreateDirectory(Path.Combine(_root, "tmp")).FullName;
+        using var watcher = new FileSystemWatcher(temp) { NotifyFilter = NotifyFilters.DirectoryName };
+        var warmUpRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        watcher.Created += (_, e) =>
+        {
+            if (e.Name?.StartsWith("iotruleemu-warm-up-", StringComparison.Ordinal) == true)
+            {
+                warmUpRunning.TrySetResult();
+            }
+        };
+        watcher.EnableRaisingEvents = true;
+
+        await using var emulator = EmulatorProcess.Start(output, _root, new Dictionary<string, string> { ["TMPDIR"] = temp + "/" },
+            "--mqtt-port", "0", "--http-port", "0", "--data", Path.Combine(_root, "data"), "--warm-up", "true", "--log-format", "json");
+        await warmUpRunning.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var exitCode = await emulator.StopAsync(TimeSpan.FromSeconds(30));
+        var left = Directory.EnumerateFileSystemEntries(temp, "*", SearchOption.AllDirectories).ToList();
+        Assert.True(exitCode == 0 && left.Count == 0,
+            $"exit code {exitCode}; left in TMPDIR: {string.Join(", ", left)}; stderr: {string.Join(" | ", emulator.StandardError)}");
+        Assert.DoesNotContain(emulator.StandardOutput, l => l.Contains("IoTRuleEmu started", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task ByDefault_StartsWithoutTheWarmUp()
     {
         await using var emulator = EmulatorProcess.Start(output, _root,
