@@ -35,6 +35,9 @@ public static class StartupWarmUp
     /// <summary>How long the warm-up may take before the emulator starts without it (it takes ~0.5 s on 2 cores).</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>The private emulator's folder name starts with this.</summary>
+    public const string ScratchPrefix = "iotruleemu-warm-up-";
+
     private const string FunctionName = "warm_up";
     private const string Topic = "warm-up/device";
 
@@ -55,8 +58,8 @@ public static class StartupWarmUp
         try
         {
             root = scratchParent is null
-                ? Directory.CreateTempSubdirectory("iotruleemu-warm-up-")
-                : Directory.CreateDirectory(Path.Combine(scratchParent, "iotruleemu-warm-up-" + Guid.NewGuid().ToString("N")));
+                ? Directory.CreateTempSubdirectory(ScratchPrefix)
+                : Directory.CreateDirectory(Path.Combine(scratchParent, ScratchPrefix + Guid.NewGuid().ToString("N")));
             var app = EmulatorApp.Build(PrivateOptions(options, root.FullName), new HostCustomization
             {
                 LogOutput = Stream.Null,

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Numerics;
 using System.Text;
@@ -63,12 +62,7 @@ public sealed class BufferedConsoleSink : ILogEventSink, IDisposable
     private int _count;
     private volatile bool _closed;
 
-    public BufferedConsoleSink(ITextFormatter formatter)
-        : this(formatter, Console.OpenStandardOutput())
-    {
-    }
-
-    /// <summary>Writes to <paramref name="output"/> (tests); the sink owns and disposes it.</summary>
+    /// <summary>Writes to <paramref name="output"/> (standard output, or a test's stream); the sink owns and disposes it.</summary>
     public BufferedConsoleSink(ITextFormatter formatter, Stream output)
     {
         ArgumentNullException.ThrowIfNull(formatter);

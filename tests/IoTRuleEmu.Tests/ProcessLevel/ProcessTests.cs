@@ -143,7 +143,7 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         var warmUpRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         watcher.Created += (_, e) =>
         {
-            if (e.Name?.StartsWith("iotruleemu-warm-up-", StringComparison.Ordinal) == true)
+            if (e.Name?.StartsWith(IoTRuleEmu.Hosting.StartupWarmUp.ScratchPrefix, StringComparison.Ordinal) == true)
             {
                 warmUpRunning.TrySetResult();
             }
