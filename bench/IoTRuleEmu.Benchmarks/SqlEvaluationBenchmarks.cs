@@ -16,6 +16,8 @@ public class SqlEvaluationBenchmarks
 
     private SqlStatement _statement = null!;
     private SqlMessage _message = null!;
+    private SqlStatement _selectStar = null!;
+    private SqlMessage _spacedMessage = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -27,6 +29,14 @@ public class SqlEvaluationBenchmarks
         {
             throw new InvalidOperationException("payload should be about 200 bytes");
         }
+        _selectStar = SqlStatement.Compile("SELECT * FROM 'sensors/+/telemetry'", SqlVersion.V2016_03_23);
+        // The same document with one space: not canonical, so SELECT * parses and writes it (the general path).
+        _spacedMessage = new SqlMessage { Topic = _message.Topic, ClientId = _message.ClientId, TimestampMs = _message.TimestampMs, Payload = Encoding.UTF8.GetBytes(payload.Replace(",\"seq\"", ", \"seq\"", StringComparison.Ordinal)) };
+        if (Encoding.UTF8.GetString(_selectStar.Evaluate(_spacedMessage).Payload!) != payload
+            || Encoding.UTF8.GetString(_selectStar.Evaluate(_message).Payload!) != payload)
+        {
+            throw new InvalidOperationException("unexpected SELECT * output");
+        }
         var check = _statement.Evaluate(_message);
         if (!check.IsMatch || Encoding.UTF8.GetString(check.Payload!) != """{"temperature":27.4,"humidity":61.2,"device":"sensor-0042"}""")
         {
@@ -37,6 +47,14 @@ public class SqlEvaluationBenchmarks
     /// <summary>Topic check, payload parse, WHERE, SELECT and serialisation of the output bytes.</summary>
     [Benchmark]
     public byte[]? EvaluateMessage() => _statement.Evaluate(_message).Payload;
+
+    /// <summary><c>SELECT *</c> of a compact payload: passes through after one validating scan (CanonicalJson).</summary>
+    [Benchmark]
+    public byte[]? SelectStar() => _selectStar.Evaluate(_message).Payload;
+
+    /// <summary><c>SELECT *</c> of the same payload with one space in it: parsed and written again.</summary>
+    [Benchmark]
+    public byte[]? SelectStarGeneralPath() => _selectStar.Evaluate(_spacedMessage).Payload;
 
     /// <summary>Parse and compile (done once per rule, not per message).</summary>
     [Benchmark]

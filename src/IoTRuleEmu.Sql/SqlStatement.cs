@@ -39,6 +39,9 @@ public sealed class SqlStatement
     private readonly SqlEvaluator _select;
     private readonly DirectSelectWriter? _directSelect;
 
+    /// <summary><c>SELECT *</c> alone: the output is the payload, which may then pass through unparsed.</summary>
+    private readonly bool _selectsPayload;
+
     private SqlStatement(string sql, SqlVersion version, SqlStatementSyntax syntax)
     {
         Sql = sql;
@@ -50,6 +53,7 @@ public sealed class SqlStatement
         _where = syntax.Where is null ? null : compiler.Compile(syntax.Where);
         _select = compiler.CompileSelect(syntax.Select);
         _directSelect = compiler.TryCompileDirectSelect(syntax.Select);
+        _selectsPayload = syntax.Select is { IsValue: false, Items: [{ IsStar: true }] };
     }
 
     /// <summary>Parses and compiles <paramref name="sql"/>; throws <see cref="Diagnostics.SqlParseException"/> with the position of the first error.</summary>
@@ -116,6 +120,11 @@ public sealed class SqlStatement
             return context.Failed
                 ? new SqlResult(SqlOutcome.Failed, null, context.FailureMessage)
                 : new SqlResult(SqlOutcome.Matched, ReturnBuffer(buffer), null);
+        }
+        if (_selectsPayload && CanonicalJson.IsCanonicalObject(context.Message.Payload.Span, Version))
+        {
+            // Written again it would be the same bytes (CanonicalJson): skip parsing it (when nothing above did) and writing it.
+            return new SqlResult(SqlOutcome.Matched, context.Message.Payload.ToArray(), null);
         }
         var output = _select(context);
         if (context.Failed)

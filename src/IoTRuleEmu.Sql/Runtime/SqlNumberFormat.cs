@@ -13,6 +13,9 @@ public static class SqlNumberFormat
     /// <summary>Whole doubles below this magnitude print as Int under 2016-03-23 (Int holds up to 34 digits).</summary>
     private const double MaxWholeAsInt = 1e34;
 
+    /// <summary>10⁰ … 10¹⁵, each exact as a double.</summary>
+    private static readonly double[] s_powersOf10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
     public static string FormatInt(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     public static string FormatInt(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
@@ -64,7 +67,71 @@ public static class SqlNumberFormat
         {
             return Write(destination, double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
         }
+        return TryFormatShortPlain(value, destination, out var written) ? written : FormatShortest(value, destination);
+    }
 
+    /// <summary>
+    /// The fast path for typical telemetry (<c>1013.25</c>, <c>47.6062</c>): a value in Java's plain range [1e-3, 1e7)
+    /// that is exactly the nearest double to a decimal r·10⁻ᵏ with r &lt; 10¹⁵. Then that decimal, with k minimal, is the
+    /// shortest round-trip text <see cref="FormatShortest"/> would find: r and 10ᵏ are exact doubles and IEEE division
+    /// rounds correctly, so <c>r / 10ᵏ == |value|</c> proves the decimal rounds to the value, and two different decimals
+    /// of at most 15 significant digits never round to the same double (DBL_DIG), so no shorter one does.
+    /// False for everything else, which takes the general path.
+    /// </summary>
+    internal static bool TryFormatShortPlain(double value, Span<char> destination, out int written)
+    {
+        written = 0;
+        var abs = Math.Abs(value);
+        if (!(abs >= 1e-3 && abs < 1e7))
+        {
+            return false;
+        }
+        for (var k = 0; k < s_powersOf10.Length; k++)
+        {
+            // |abs·10ᵏ − r| < r·2⁻⁵² < 0.25 for r < 10¹⁵, so rounding finds r whenever a decimal with k places exists.
+            var scaled = Math.Round(abs * s_powersOf10[k]);
+            if (scaled >= 1e15)
+            {
+                return false;
+            }
+            if (scaled / s_powersOf10[k] != abs)
+            {
+                continue;
+            }
+            var pos = 0;
+            if (value < 0)
+            {
+                destination[pos++] = '-';
+            }
+            var r = (long)scaled;
+            var unit = (long)s_powersOf10[k];
+            (r / unit).TryFormat(destination[pos..], out var intLength, default, CultureInfo.InvariantCulture);
+            pos += intLength;
+            destination[pos++] = '.';
+            if (k == 0)
+            {
+                destination[pos++] = '0';
+            }
+            else
+            {
+                // k is minimal, so the fraction's last digit is not 0; its leading zeros are padding.
+                var fraction = r % unit;
+                for (var i = pos + k - 1; i >= pos; i--)
+                {
+                    destination[i] = (char)('0' + (int)(fraction % 10));
+                    fraction /= 10;
+                }
+                pos += k;
+            }
+            written = pos;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The general path of <see cref="JavaDoubleToString(double, Span{char})"/> for a finite non-zero value.</summary>
+    internal static int FormatShortest(double value, Span<char> destination)
+    {
         // .NET's shortest round-trip text ("27.4", "1E+21", "1.234E-05") → significant digits + exponent of the first one.
         Span<char> shortest = stackalloc char[40];
         var abs = Math.Abs(value);
