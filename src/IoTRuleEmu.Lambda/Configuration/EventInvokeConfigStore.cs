@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IoTRuleEmu.Lambda.Persistence;
@@ -49,6 +50,10 @@ public sealed class EventInvokeConfigStore : IEventInvokeConfigStore
     {
         _database = database;
         _time = timeProvider;
+        if (!database.HasStoredState)
+        {
+            return;
+        }
         foreach (var config in LoadApiConfigs())
         {
             _configs[(config.FunctionName, config.Qualifier)] = config;
@@ -165,6 +170,7 @@ public sealed class EventInvokeConfigStore : IEventInvokeConfigStore
         });
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private List<FunctionEventInvokeConfig> LoadApiConfigs() => _database.Use(c =>
     {
         var list = new List<FunctionEventInvokeConfig>();

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using IoTRuleEmu.Engine;
 using IoTRuleEmu.Lambda.Configuration;
 using IoTRuleEmu.Engine.Logging;
@@ -45,7 +44,9 @@ public sealed partial class FunctionRegistry : IFunctionRegistry
 
     private readonly Lock _lock = new();
     private readonly List<KeyValuePair<string, FunctionDefinition[]>> _sources = [];
-    private volatile FrozenDictionary<string, LambdaFunction> _functions = FrozenDictionary<string, LambdaFunction>.Empty;
+    // Replaced whole, never changed after publication. A Dictionary rather than a FrozenDictionary: the few lookups a
+    // message makes gain nothing measurable, and System.Collections.Immutable would cost ~1 MB resident at start.
+    private volatile Dictionary<string, LambdaFunction> _functions = new(StringComparer.Ordinal);
 
     public FunctionRegistry(IFunctionRunnerFactory runners, IOptions<RuleEngineOptions> options, ILogger<FunctionRegistry> logger)
         : this(runners, options, logger, null)
@@ -146,7 +147,7 @@ public sealed partial class FunctionRegistry : IFunctionRegistry
                 }
             }
         }
-        _functions = merged.ToFrozenDictionary(StringComparer.Ordinal);
+        _functions = merged;
         _configs?.SetFileConfigs(merged.Values
             .Where(f => f.Definition.EventInvokeConfig is not null)
             .Select(f => KeyValuePair.Create(f.Name, f.Definition.EventInvokeConfig!)));

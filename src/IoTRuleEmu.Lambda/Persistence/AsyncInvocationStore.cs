@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -136,6 +137,12 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
     public IReadOnlyList<AsyncInvocation> LoadPending()
     {
         Flush();
+        return _database.HasStoredState ? ReadPending() : [];
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private List<AsyncInvocation> ReadPending()
+    {
         return _database.Use(c =>
         {
             var list = new List<AsyncInvocation>();
@@ -149,7 +156,7 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
                     list.Add(invocation);
                 }
             }
-            return (IReadOnlyList<AsyncInvocation>)list;
+            return list;
         });
     }
 
@@ -223,7 +230,7 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
             {
                 CommitBatch();
             }
-            catch (Exception ex) when (ex is SqliteException or InvalidOperationException or ObjectDisposedException)
+            catch (Exception ex) when (IsDatabaseFailure(ex))
             {
                 // The database failed or went away: the events keep running in memory but would not survive a restart.
                 LogBatchFailed(_logger, ex);
@@ -240,7 +247,25 @@ public sealed partial class SqliteAsyncInvocationStore : IAsyncInvocationStore, 
         }
     }
 
+    // Not inline in WriteLoop's filter: compiling a method that names SqliteException loads SQLite's assemblies, and the
+    // writer loop starts with the emulator, long before anything is written (LambdaStateDatabase opens on first use).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool IsDatabaseFailure(Exception ex) => ex is SqliteException or InvalidOperationException or ObjectDisposedException;
+
     private void CommitBatch()
+    {
+        lock (_pendingLock)
+        {
+            if (_pending.Count == 0)
+            {
+                return; // nothing to write: do not open a database that may not be needed yet
+            }
+        }
+        WriteBatch();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteBatch()
     {
         _database.Use(c =>
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using IoTRuleEmu.Engine;
 using IoTRuleEmu.Lambda.Functions;
 using IoTRuleEmu.Lambda.RuntimeApi;
@@ -37,14 +38,22 @@ public sealed class FunctionRunnerFactory : IFunctionRunnerFactory, IAsyncDispos
         ArgumentNullException.ThrowIfNull(definition);
         return definition.RunKind switch
         {
-            FunctionRunKind.Http => new HttpFunctionRunner(definition.Http!, Http),
+            FunctionRunKind.Http or FunctionRunKind.InvokeEndpoint => CreateHttpRunner(definition),
             FunctionRunKind.Command => new CommandFunctionRunner(definition, _region),
-            FunctionRunKind.InvokeEndpoint => new InvokeEndpointRunner(definition.InvokeEndpoint!, Http, definition.Name),
             FunctionRunKind.RuntimeApi => Sandbox(definition),
             FunctionRunKind.Remote => RemoteFunctionRunner.Instance,
             _ => new BehaviorFunctionRunner(definition, _time),
         };
     }
+
+    /// <summary>
+    /// Apart from <see cref="Create"/> because compiling a method that names <see cref="HttpClient"/> loads
+    /// System.Net.Http (~1 MB resident), which an emulator with built-in behaviours only never needs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private IFunctionRunner CreateHttpRunner(FunctionDefinition definition) => definition.RunKind == FunctionRunKind.Http
+        ? new HttpFunctionRunner(definition.Http!, Http)
+        : new InvokeEndpointRunner(definition.InvokeEndpoint!, Http, definition.Name);
 
     public async ValueTask DisposeAsync()
     {
@@ -53,7 +62,16 @@ public sealed class FunctionRunnerFactory : IFunctionRunnerFactory, IAsyncDispos
             await runner.DisposeAsync().ConfigureAwait(false);
         }
         _sandboxes.Clear();
-        _http?.Dispose();
+        DisposeHttp();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void DisposeHttp()
+    {
+        if (_http is not null)
+        {
+            _http.Dispose();
+        }
     }
 
     private RuntimeApiRunner Sandbox(FunctionDefinition definition)

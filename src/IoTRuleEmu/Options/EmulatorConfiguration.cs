@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Serilog.Events;
 
@@ -13,7 +12,7 @@ namespace IoTRuleEmu.Options;
 /// (top level of appsettings.json) and the environment variable <c>IOTRULEEMU_SOME_NAME</c>. Command line beats
 /// environment beats file. Every problem is collected and reported together.
 /// </summary>
-public static partial class EmulatorConfiguration
+public static class EmulatorConfiguration
 {
     /// <summary>The prefix of the environment variables that set options.</summary>
     public const string EnvironmentPrefix = "IOTRULEEMU_";
@@ -181,13 +180,13 @@ public static partial class EmulatorConfiguration
         }
 
         var region = Text("region", defaults.Region);
-        if (!RegionPattern().IsMatch(region))
+        if (!IsRegionName(region))
         {
             errors.Add($"Option {Where("region")} must look like an AWS region such as us-east-1; got '{region}'.");
         }
 
         var accountId = Text("account-id", defaults.AccountId);
-        if (!AccountPattern().IsMatch(accountId))
+        if (!IsAccountId(accountId))
         {
             errors.Add($"Option {Where("account-id")} must be 12 digits; got '{accountId}'.");
         }
@@ -324,11 +323,21 @@ public static partial class EmulatorConfiguration
         return sb.ToString();
     }
 
-    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", RegexOptions.CultureInvariant)]
-    private static partial Regex RegionPattern();
+    // Checked by hand rather than with (generated) regular expressions: System.Text.RegularExpressions would be loaded
+    // at every start for these two checks alone (~0.8 MB resident).
 
-    [GeneratedRegex("^[0-9]{12}$", RegexOptions.CultureInvariant)]
-    private static partial Regex AccountPattern();
+    /// <summary>^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$, e.g. us-east-1, us-gov-west-1.</summary>
+    internal static bool IsRegionName(string text)
+    {
+        var parts = text.Split('-');
+        return parts.Length >= 3
+            && parts[0] is [>= 'a' and <= 'z', >= 'a' and <= 'z']
+            && parts[1..^1].All(static p => p.Length > 0 && p.All(static c => c is >= 'a' and <= 'z'))
+            && parts[^1] is [>= '0' and <= '9'] or [>= '0' and <= '9', >= '0' and <= '9'];
+    }
+
+    /// <summary>^[0-9]{12}$.</summary>
+    internal static bool IsAccountId(string text) => text.Length == 12 && text.All(static c => c is >= '0' and <= '9');
 }
 
 /// <summary>One serve option.</summary>

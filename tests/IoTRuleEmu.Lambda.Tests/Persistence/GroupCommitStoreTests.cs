@@ -35,12 +35,23 @@ public sealed class GroupCommitStoreTests : IDisposable
         new(id, "fn", "arn:aws:lambda:us-east-1:123456789012:function:fn", Encoding.UTF8.GetBytes("{\"id\":\"" + id + "\"}"), Accepted,
             InvokeCaller.IotRule("r", "arn:aws:iot:us-east-1:123456789012:rule/r", "123456789012"));
 
-    /// <summary>Request ids in the file, as another process sees them.</summary>
+    /// <summary>Request ids in the file, as another process sees them (none while the file does not exist yet).</summary>
     private List<string> StoredIds()
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_data, LambdaStateDatabase.FileName), Pooling = false }.ToString());
+        var path = Path.Combine(_data, LambdaStateDatabase.FileName);
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
+        // The writer creates the file, then its tables: in between there is nothing stored yet.
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'async_events'";
+        if ((long)command.ExecuteScalar()! == 0)
+        {
+            return [];
+        }
         command.CommandText = "SELECT request_id FROM async_events ORDER BY request_id";
         using var reader = command.ExecuteReader();
         var ids = new List<string>();
@@ -49,6 +60,39 @@ public sealed class GroupCommitStoreTests : IDisposable
             ids.Add(reader.GetString(0));
         }
         return ids;
+    }
+
+    [Fact]
+    public void NewDatabase_IsCreatedByTheFirstWrite_NotAtStart()
+    {
+        var (database, store) = Open(TimeSpan.FromHours(1));
+        using (database)
+        using (store)
+        {
+            var path = Path.Combine(_data, LambdaStateDatabase.FileName);
+            Assert.Empty(store.LoadPending());
+            Assert.False(database.HasStoredState);
+            Assert.False(File.Exists(path));
+            // An event accepted and ended before its batch commits never needs the file either.
+            store.Save(Event("gone"));
+            store.Remove("gone");
+            store.Flush();
+            Assert.False(File.Exists(path));
+
+            store.Save(Event("kept"));
+            store.Flush();
+            Assert.True(database.HasStoredState);
+            Assert.Equal(["kept"], StoredIds());
+        }
+
+        // Restarted over the file: there is state to resume from the start.
+        var (again, reopened) = Open(TimeSpan.FromHours(1));
+        using (again)
+        using (reopened)
+        {
+            Assert.True(again.HasStoredState);
+            Assert.Equal("kept", Assert.Single(reopened.LoadPending()).RequestId);
+        }
     }
 
     [Fact]

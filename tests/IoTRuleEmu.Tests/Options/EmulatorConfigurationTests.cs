@@ -109,6 +109,35 @@ public sealed class EmulatorConfigurationTests : IDisposable
         Assert.Contains(result.Errors, e => e.Contains("Unknown option '--bogus'", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("us-east-1", true)]
+    [InlineData("us-gov-west-1", true)]
+    [InlineData("ap-southeast-12", true)]
+    [InlineData("cn-north-1", true)]
+    [InlineData("us-east", false)]
+    [InlineData("US-east-1", false)]
+    [InlineData("us-east-123", false)]
+    [InlineData("u-east-1", false)]
+    [InlineData("us--1", false)]
+    [InlineData("us-east-1a", false)]
+    [InlineData("us-east-", false)]
+    [InlineData("us-1", false)]
+    public void Region_MustLookLikeAnAwsRegion(string region, bool valid)
+    {
+        var result = Load(["--region", region]);
+        Assert.Equal(valid, result.Options is not null);
+        Assert.Equal(valid, !result.Errors.Any(e => e.Contains("region", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("123456789012", true)]
+    [InlineData("000000000000", true)]
+    [InlineData("12345678901a", false)]
+    [InlineData("1234567890123", false)]
+    [InlineData("12345678901", false)]
+    public void AccountId_IsTwelveDigits(string accountId, bool valid) =>
+        Assert.Equal(valid, Load(["--account-id", accountId]).Options is not null);
+
     [Fact]
     public void SamePortTwice_IsAnError()
     {
