@@ -95,6 +95,11 @@ public sealed class SqlStatement
     public SqlResult Evaluate(EvalContext context)
     {
         context.Version = Version;
+        if (_selectsPayload && _assignments.Length == 0 && _where is null && PassesThrough(context))
+        {
+            // Nothing reads the payload: it is not even parsed (a substitution template will parse it if it needs to).
+            return new SqlResult(SqlOutcome.Matched, context.Message.Payload.ToArray(), null);
+        }
         context.Row = context.Payload;
         context.RowIsPayload = true;
         foreach (var (name, value) in _assignments)
@@ -121,9 +126,8 @@ public sealed class SqlStatement
                 ? new SqlResult(SqlOutcome.Failed, null, context.FailureMessage)
                 : new SqlResult(SqlOutcome.Matched, ReturnBuffer(buffer), null);
         }
-        if (_selectsPayload && CanonicalJson.IsCanonicalObject(context.Message.Payload.Span, Version))
+        if (_selectsPayload && PassesThrough(context))
         {
-            // Written again it would be the same bytes (CanonicalJson): skip parsing it (when nothing above did) and writing it.
             return new SqlResult(SqlOutcome.Matched, context.Message.Payload.ToArray(), null);
         }
         var output = _select(context);
@@ -133,6 +137,9 @@ public sealed class SqlStatement
         }
         return new SqlResult(SqlOutcome.Matched, Serialize(output), null);
     }
+
+    /// <summary>The output of <c>SELECT *</c> is the payload as it came when writing it again would give the same bytes.</summary>
+    private bool PassesThrough(EvalContext context) => CanonicalJson.IsCanonicalObject(context.Message.Payload.Span, Version);
 
     private static ArrayBufferWriter<byte> RentBuffer()
     {

@@ -45,6 +45,9 @@ public sealed class EvalContext : IDisposable
         }
     }
 
+    /// <summary>Whether <see cref="Payload"/> has been parsed (tests: a pass-through must not parse).</summary>
+    internal bool PayloadParsed => _parsed;
+
     /// <summary>True when the payload is not a JSON object or array.</summary>
     public bool PayloadIsBinary => Payload.Type == SqlType.Binary;
 

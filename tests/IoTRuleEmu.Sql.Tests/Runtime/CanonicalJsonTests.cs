@@ -62,6 +62,18 @@ public class CanonicalJsonTests
         Assert.Equal("""{"a":25}""", Select(payload, SqlVersion.V2016_03_23));
     }
 
+    [Theory]
+    [InlineData("SELECT * FROM 't'", false)]
+    [InlineData("SELECT * FROM 't' WHERE a = 1", true)] // WHERE reads the payload
+    public void SelectStar_PassesTheCanonicalPayloadThrough_ParsingItOnlyWhenSomethingReadsIt(string sql, bool parsed)
+    {
+        var json = """{"a":1,"b":[2.5,"x"]}""";
+        using var context = new EvalContext(new SqlMessage { Topic = "t", Payload = Encoding.UTF8.GetBytes(json) });
+        var result = SqlStatement.Compile(sql).Evaluate(context);
+        Assert.Equal(json, Encoding.UTF8.GetString(result.Payload!));
+        Assert.Equal(parsed, context.PayloadParsed);
+    }
+
     [Fact]
     public void InvalidUtf8_IsLeftToTheGeneralPath()
     {
