@@ -125,6 +125,22 @@ public static class JsonLine
     }
 
     /// <summary>
+    /// Writes <paramref name="json"/>, which the caller has already checked to be one JSON value (or empty: <c>{}</c>),
+    /// without reading it again; only text spread over several lines is read, to put it on one.
+    /// </summary>
+    public static void WriteValidJson(Utf8JsonWriter writer, string name, ReadOnlySpan<byte> json)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (json.IsEmpty || json.IndexOfAny((byte)'\n', (byte)'\r') >= 0)
+        {
+            WriteJsonOrString(writer, name, json);
+            return;
+        }
+        writer.WritePropertyName(name);
+        writer.WriteRawValue(json, skipInputValidation: true);
+    }
+
+    /// <summary>
     /// The value part of <see cref="WriteJsonOrString"/>; <paramref name="emptyAsNull"/>: an empty payload is <c>null</c>
     /// (a function's empty response) instead of <c>{}</c> (an empty event).
     /// </summary>

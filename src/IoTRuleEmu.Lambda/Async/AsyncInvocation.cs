@@ -34,6 +34,12 @@ public sealed class AsyncInvocation
     /// <summary>The event, exactly as Invoke received it.</summary>
     public ReadOnlyMemory<byte> Payload { get; }
 
+    /// <summary>
+    /// True when Invoke has just checked that <see cref="Payload"/> is one JSON value (it rejects anything else), so the
+    /// logs may copy it without reading it again; false for an event loaded back from the state database.
+    /// </summary>
+    public bool PayloadIsValidJson { get; init; }
+
     /// <summary>When Invoke accepted the event: the start of its age (MaximumEventAgeInSeconds).</summary>
     public DateTimeOffset AcceptedAt { get; }
 

@@ -356,6 +356,7 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
             FunctionArn = function.Arn,
             Attempt = attempt,
             Event = invocation.Payload,
+            EventIsValidJson = invocation.PayloadIsValidJson,
             Outcome = result.Succeeded ? InvocationLogRecord.SuccessOutcome : InvocationLogRecord.UnhandledOutcome,
             ErrorMessage = result.Succeeded ? null : result.ErrorMessage,
             RuleName = invocation.Caller.RuleName,

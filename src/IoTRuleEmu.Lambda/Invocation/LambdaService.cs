@@ -149,6 +149,7 @@ public sealed partial class LambdaService : ILambdaService
         var invocation = new AsyncInvocation(requestId, function.Name, function.Arn, request.Payload.ToArray(), now, request.Caller)
         {
             Qualifier = qualifier,
+            PayloadIsValidJson = true,
         };
         try
         {

@@ -31,6 +31,9 @@ public sealed record InvocationLogRecord
     /// <summary>The event as the function received it (JSON bytes).</summary>
     public ReadOnlyMemory<byte> Event { get; init; }
 
+    /// <summary>The writer of the record has checked that <see cref="Event"/> is one JSON value (or empty).</summary>
+    public bool EventIsValidJson { get; init; }
+
     /// <summary><c>Success</c> or <c>Unhandled</c>.</summary>
     public required string Outcome { get; init; }
 
@@ -53,7 +56,14 @@ public sealed record InvocationLogRecord
         writer.WriteString("functionArn", r.FunctionArn);
         writer.WriteNumber("attempt", r.Attempt);
         // An empty Invoke body reaches the function as an empty object.
-        JsonLine.WriteJsonOrString(writer, "event", r.Event.Span);
+        if (r.EventIsValidJson)
+        {
+            JsonLine.WriteValidJson(writer, "event", r.Event.Span);
+        }
+        else
+        {
+            JsonLine.WriteJsonOrString(writer, "event", r.Event.Span);
+        }
         writer.WriteString("outcome", r.Outcome);
         if (r.ErrorMessage is not null)
         {

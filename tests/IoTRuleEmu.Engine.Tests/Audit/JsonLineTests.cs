@@ -24,6 +24,20 @@ public class JsonLineTests
     [InlineData("{}\n{}", "{\"event\":\"{}\\n{}\"}")]
     public void Payload_IsItsJsonValue_OrAString(string payload, string expected) => Assert.Equal(expected, Line(payload));
 
+    /// <summary>Checked JSON is copied as it is; only an empty or multi-line value takes the reading path.</summary>
+    [Theory]
+    [InlineData("{\"a\":1,\"b\":[true,null]}", "{\"event\":{\"a\":1,\"b\":[true,null]}}")]
+    [InlineData("{ \"spaced\" : [1, 2] }", "{\"event\":{ \"spaced\" : [1, 2] }}")]
+    [InlineData("", "{\"event\":{}}")]
+    [InlineData("{\n\"a\": 1\n}", "{\"event\":{\"a\":1}}")]
+    public void ValidJson_IsCopied_AndStillOneLine(string json, string expected) =>
+        Assert.Equal(expected, Encoding.UTF8.GetString(JsonLine.Serialize(json, static (w, p) =>
+        {
+            w.WriteStartObject();
+            JsonLine.WriteValidJson(w, "event", Encoding.UTF8.GetBytes(p));
+            w.WriteEndObject();
+        })));
+
     [Theory]
     [InlineData("{\n  \"a\": 1,\r\n  \"s\": \"x y\"\n}\n")]
     [InlineData("\t[1,\n 2]")]
