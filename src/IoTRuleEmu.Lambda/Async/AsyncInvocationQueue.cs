@@ -348,6 +348,14 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
         {
             Response = result.Payload,
         });
+        // A retry is stored before the attempt's line is written: whoever sees the failed attempt (and then stops or kills
+        // the emulator) can count on the retry surviving.
+        RetryDecision? failed = result.Succeeded ? null : _retryPolicy.Decide(invocation, finishedAt);
+        if (failed is { Retry: true } retry)
+        {
+            invocation.NextAttemptAt = finishedAt + retry.Delay;
+            Save(invocation);
+        }
         _invocations.Append(new InvocationLogRecord
         {
             Time = startedAt,
@@ -362,7 +370,7 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
             RuleName = invocation.Caller.RuleName,
         });
 
-        if (result.Succeeded)
+        if (failed is not { } decision)
         {
             LogAttemptSucceeded(_logger, function.Name, attempt, invocation.RequestId);
             await CompleteAsync(invocation, AsyncInvocationCondition.Success, cancellationToken).ConfigureAwait(false);
@@ -370,12 +378,9 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
         }
 
         LogAttemptFailed(_logger, function.Name, attempt, invocation.RequestId, result.ErrorMessage);
-        var decision = _retryPolicy.Decide(invocation, finishedAt);
         if (decision.Retry)
         {
-            invocation.NextAttemptAt = finishedAt + decision.Delay;
-            Save(invocation);
-            LogRetryScheduled(_logger, function.Name, attempt + 1, invocation.RequestId, decision.Delay.TotalSeconds, invocation.NextAttemptAt.Value);
+            LogRetryScheduled(_logger, function.Name, attempt + 1, invocation.RequestId, decision.Delay.TotalSeconds, invocation.NextAttemptAt!.Value);
             // Registered before this attempt counts as finished, so "idle" implies the timer exists.
             _scheduler.Schedule(decision.Delay, () => Enqueue(invocation));
             return;

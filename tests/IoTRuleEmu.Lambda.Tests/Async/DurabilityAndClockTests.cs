@@ -54,6 +54,57 @@ public class DurabilityTests
         }
     }
 
+    /// <summary>
+    /// A failed attempt's retry is stored before the attempt's invocations.jsonl line is written: someone who sees the
+    /// line and kills the emulator keeps the retry.
+    /// </summary>
+    [Fact]
+    public async Task RetryState_IsStoredBeforeTheAttemptsLineIsWritten()
+    {
+        var linesWhenRetryStored = new List<int>();
+        IServiceProvider? services = null;
+        await using var h = await LambdaHarness.StartAsync(Functions, configureServices: s => s.AddSingleton<IAsyncInvocationStore>(sp =>
+        {
+            services = sp;
+            return new ProbeStore(ActivatorUtilities.CreateInstance<SqliteAsyncInvocationStore>(sp), invocation =>
+            {
+                if (invocation.NextAttemptAt is not null)
+                {
+                    linesWhenRetryStored.Add(services!.GetRequiredService<IoTRuleEmu.Lambda.Invocations.IInvocationLog>().Snapshot().Count);
+                }
+            });
+        }));
+        await h.Services.GetRequiredService<ILambdaService>().InvokeAsync(new InvokeRequest
+        {
+            FunctionName = "bad",
+            Payload = Encoding.UTF8.GetBytes("""{"keep":"me"}"""),
+            Caller = InvokeCaller.IotRule("r", "arn:aws:iot:us-east-1:123456789012:rule/r", "123456789012"),
+        });
+        await h.SettleAsync();
+        await h.AdvanceAsync(TimeSpan.FromSeconds(60));
+        // Stored after attempt 1 (no line yet), then after attempt 2 (one line: attempt 1's).
+        Assert.Equal([0, 1], linesWhenRetryStored);
+        Assert.Equal([1, 2], h.Invocations().Snapshot().Select(a => a.Attempt));
+    }
+
+    /// <summary>The real store, reporting each Save first.</summary>
+    private sealed class ProbeStore(IAsyncInvocationStore inner, Action<AsyncInvocation> onSave) : IAsyncInvocationStore, IDisposable
+    {
+        public void Save(AsyncInvocation invocation)
+        {
+            onSave(invocation);
+            inner.Save(invocation);
+        }
+
+        public void Remove(string requestId) => inner.Remove(requestId);
+
+        public IReadOnlyList<AsyncInvocation> LoadPending() => inner.LoadPending();
+
+        public void Flush() => inner.Flush();
+
+        public void Dispose() => (inner as IDisposable)?.Dispose();
+    }
+
     [Fact]
     public async Task OverdueEvent_RunsAtOnce_AfterRestart()
     {
