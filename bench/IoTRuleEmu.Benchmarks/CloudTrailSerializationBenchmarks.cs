@@ -18,6 +18,8 @@ public class CloudTrailSerializationBenchmarks
     private CloudTrailRecord _invoke = null!;
     private CloudTrailRecord _execution = null!;
     private InvocationLogRecord _invocation = null!;
+    private InvocationLogRecord _checkedInvocation = null!;
+    private readonly CloudTrailRecordTemplates _templates = new();
 
     [GlobalSetup]
     public void Setup()
@@ -59,6 +61,13 @@ public class CloudTrailSerializationBenchmarks
             Outcome = InvocationLogRecord.SuccessOutcome,
             RuleName = "bench_000042",
         };
+        _checkedInvocation = _invocation with { EventIsValidJson = true };
+        // What the emulator writes: the records of a shape seen before go through its template.
+        if (!_templates.Serialize(_invoke).AsSpan().SequenceEqual(CloudTrailJson.Serialize(_invoke))
+            || !_templates.Serialize(_execution).AsSpan().SequenceEqual(CloudTrailJson.Serialize(_execution)))
+        {
+            throw new InvalidOperationException("templated records differ");
+        }
     }
 
     [Benchmark]
@@ -67,6 +76,17 @@ public class CloudTrailSerializationBenchmarks
     [Benchmark]
     public byte[] InvokeExecutionRecord() => CloudTrailJson.Serialize(_execution);
 
+    /// <summary>The same records as the emulator writes them (CloudTrailRecordTemplates).</summary>
+    [Benchmark]
+    public byte[] InvokeRecordTemplated() => _templates.Serialize(_invoke);
+
+    [Benchmark]
+    public byte[] InvokeExecutionRecordTemplated() => _templates.Serialize(_execution);
+
     [Benchmark]
     public byte[] InvocationLogLine() => _invocation.ToJson();
+
+    /// <summary>The line of an event Invoke has already checked (as the async queue writes it).</summary>
+    [Benchmark]
+    public byte[] InvocationLogLineCheckedEvent() => _checkedInvocation.ToJson();
 }

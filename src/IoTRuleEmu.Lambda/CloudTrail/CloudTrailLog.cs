@@ -19,7 +19,9 @@ public sealed partial class CloudTrailLog(IOptions<RuleEngineOptions> options, I
 {
     public const string FileName = "cloudtrail.jsonl";
 
-    protected override byte[] Serialize(CloudTrailRecord record) => CloudTrailJson.Serialize(record);
+    private readonly CloudTrailRecordTemplates _templates = new();
+
+    protected override byte[] Serialize(CloudTrailRecord record) => _templates.Serialize(record);
 
     protected override void LogRecord(CloudTrailRecord record, byte[] line)
     {
