@@ -7,10 +7,17 @@ namespace IoTRuleEmu.Engine.Tests.Audit;
 /// <summary>A record is one line of a JSON-lines file, whatever payload it carries.</summary>
 public class JsonLineTests
 {
-    private static string Line(string payload) => Encoding.UTF8.GetString(JsonLine.Serialize(payload, static (w, p) =>
+    private static string Line(string payload, bool checkedJson = false) => Encoding.UTF8.GetString(JsonLine.Serialize(payload, (w, p) =>
     {
         w.WriteStartObject();
-        JsonLine.WriteJsonOrString(w, "event", Encoding.UTF8.GetBytes(p));
+        if (checkedJson)
+        {
+            JsonLine.WriteValidJson(w, "event", Encoding.UTF8.GetBytes(p));
+        }
+        else
+        {
+            JsonLine.WriteJsonOrString(w, "event", Encoding.UTF8.GetBytes(p));
+        }
         w.WriteEndObject();
     }));
 
@@ -31,12 +38,7 @@ public class JsonLineTests
     [InlineData("", "{\"event\":{}}")]
     [InlineData("{\n\"a\": 1\n}", "{\"event\":{\"a\":1}}")]
     public void ValidJson_IsCopied_AndStillOneLine(string json, string expected) =>
-        Assert.Equal(expected, Encoding.UTF8.GetString(JsonLine.Serialize(json, static (w, p) =>
-        {
-            w.WriteStartObject();
-            JsonLine.WriteValidJson(w, "event", Encoding.UTF8.GetBytes(p));
-            w.WriteEndObject();
-        })));
+        Assert.Equal(expected, Line(json, checkedJson: true));
 
     [Theory]
     [InlineData("{\n  \"a\": 1,\r\n  \"s\": \"x y\"\n}\n")]
