@@ -151,7 +151,12 @@ public sealed class CloudTrailRecordTemplates
             return true;
         }
 
-        // The fields that tell one rule's and one function's records apart; Equals checks the rest.
-        public override int GetHashCode() => HashCode.Combine(_record.EventName, _record.FunctionVersion, _record.RequestParameters?.SourceArn);
+        // The fields that tell one rule's and one function's records apart, by their last characters (ARNs share long
+        // prefixes and differ in the name at the end): hashing them whole was a tenth of the template's cost. Equals
+        // compares everything.
+        public override int GetHashCode() =>
+            HashCode.Combine(_record.EventName.Length, Tail(_record.FunctionVersion), Tail(_record.RequestParameters?.SourceArn));
+
+        private static int Tail(string? text) => text is null ? 0 : string.GetHashCode(text.AsSpan(Math.Max(0, text.Length - 16)));
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -33,6 +34,10 @@ public sealed partial class LambdaService : ILambdaService
     private readonly FunctionExecutor? _executor;
     private readonly IInvocationLog? _invocations;
     private readonly RemoteLambdaClient? _remote;
+
+    // Rules invoke the same few names over and over, and parsing one allocates an array and seven strings.
+    private readonly ConcurrentDictionary<string, ParsedFunctionName> _parsedNames = new(StringComparer.Ordinal);
+    private const int MaxParsedNames = 1024;
 
     public LambdaService(
         IFunctionRegistry functions,
@@ -81,7 +86,7 @@ public sealed partial class LambdaService : ILambdaService
     {
         var region = _engineOptions.Region;
         var account = _engineOptions.AccountId;
-        if (!FunctionNames.TryParse(request.FunctionName, out var name))
+        if (!TryParseName(request.FunctionName, out var name))
         {
             return InvokeResult.Error(400, requestId, "ValidationException",
                 $"1 validation error detected: Value '{request.FunctionName}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{{2}}(-gov)?-[a-z]+-\\d{{1}}:)?(\\d{{12}}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
@@ -92,7 +97,6 @@ public sealed partial class LambdaService : ILambdaService
                 "The derived qualifier from the function name does not match the specified qualifier.");
         }
         var qualifier = name.Qualifier ?? request.Qualifier;
-        var arn = AwsArns.Function(region, account, name.Name);
         if (name.Region is not null && name.Region != region)
         {
             return InvokeResult.NotFound(requestId, $"Functions from '{name.Region}' are not reachable in this region ('{region}')");
@@ -106,7 +110,7 @@ public sealed partial class LambdaService : ILambdaService
         // Only $LATEST exists: the emulator has no published versions or aliases.
         if (!_functions.TryGet(name.Name, out var function) || (qualifier is not null && qualifier != "$LATEST"))
         {
-            return InvokeResult.NotFound(requestId, $"Function not found: {arn}:{qualifier ?? "$LATEST"}");
+            return InvokeResult.NotFound(requestId, $"Function not found: {AwsArns.Function(region, account, name.Name)}:{qualifier ?? "$LATEST"}");
         }
         if (request.Caller.InvokedBy == CloudTrailRecord.IotService && !function.Definition.AllowIoT
             && !_policy.AllowsInvoke(function.Name, request.Caller.InvokedBy, request.Caller.SourceArn, request.Caller.SourceAccount))
@@ -288,6 +292,23 @@ public sealed partial class LambdaService : ILambdaService
             command.Append(" --source-account ").Append(sourceAccount);
         }
         return command.ToString();
+    }
+
+    private bool TryParseName(string? functionName, out ParsedFunctionName name)
+    {
+        if (functionName is not null && _parsedNames.TryGetValue(functionName, out name))
+        {
+            return true;
+        }
+        if (!FunctionNames.TryParse(functionName, out name))
+        {
+            return false;
+        }
+        if (_parsedNames.Count < MaxParsedNames)
+        {
+            _parsedNames.TryAdd(functionName!, name);
+        }
+        return true;
     }
 
     private static string? InvalidJson(ReadOnlySpan<byte> json)
