@@ -12,7 +12,7 @@ namespace IoTRuleEmu.Lambda.CloudTrail;
 public sealed class CloudTrailRecordTemplates
 {
     /// <summary>Shapes kept (rules × functions × event names); records of further shapes are encoded directly.</summary>
-    public const int MaxShapes = 4096;
+    public const int MaxShapes = 16_384;
 
     private static readonly byte[] s_eventTime = "\"eventTime\":\""u8.ToArray();
     private static readonly byte[] s_requestId = "\"requestID\":\""u8.ToArray();
