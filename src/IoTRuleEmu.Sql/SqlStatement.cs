@@ -95,9 +95,11 @@ public sealed class SqlStatement
     public SqlResult Evaluate(EvalContext context)
     {
         context.Version = Version;
-        if (_selectsPayload && _assignments.Length == 0 && _where is null && PassesThrough(context))
+        // SELECT * decides on its pass-through once: at once when nothing else reads the payload, so that it is not even
+        // parsed (a substitution template will parse it if it needs to), otherwise after WHERE has matched.
+        var readsPayload = _assignments.Length > 0 || _where is not null;
+        if (_selectsPayload && !readsPayload && PassesThrough(context))
         {
-            // Nothing reads the payload: it is not even parsed (a substitution template will parse it if it needs to).
             return new SqlResult(SqlOutcome.Matched, context.Message.Payload.ToArray(), null);
         }
         context.Row = context.Payload;
@@ -126,7 +128,7 @@ public sealed class SqlStatement
                 ? new SqlResult(SqlOutcome.Failed, null, context.FailureMessage)
                 : new SqlResult(SqlOutcome.Matched, ReturnBuffer(buffer), null);
         }
-        if (_selectsPayload && PassesThrough(context))
+        if (_selectsPayload && readsPayload && PassesThrough(context))
         {
             return new SqlResult(SqlOutcome.Matched, context.Message.Payload.ToArray(), null);
         }

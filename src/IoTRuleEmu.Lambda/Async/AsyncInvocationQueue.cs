@@ -350,10 +350,10 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
         });
         // A retry is stored before the attempt's line is written: whoever sees the failed attempt (and then stops or kills
         // the emulator) can count on the retry surviving.
-        RetryDecision? failed = result.Succeeded ? null : _retryPolicy.Decide(invocation, finishedAt);
-        if (failed is { Retry: true } retry)
+        var decision = result.Succeeded ? default : _retryPolicy.Decide(invocation, finishedAt);
+        if (decision.Retry)
         {
-            invocation.NextAttemptAt = finishedAt + retry.Delay;
+            invocation.NextAttemptAt = finishedAt + decision.Delay;
             Save(invocation);
         }
         _invocations.Append(new InvocationLogRecord
@@ -370,7 +370,7 @@ public sealed partial class AsyncInvocationQueue : IAsyncInvocationQueue, IAsync
             RuleName = invocation.Caller.RuleName,
         });
 
-        if (failed is not { } decision)
+        if (result.Succeeded)
         {
             LogAttemptSucceeded(_logger, function.Name, attempt, invocation.RequestId);
             await CompleteAsync(invocation, AsyncInvocationCondition.Success, cancellationToken).ConfigureAwait(false);

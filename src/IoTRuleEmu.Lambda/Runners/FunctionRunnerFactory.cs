@@ -66,13 +66,7 @@ public sealed class FunctionRunnerFactory : IFunctionRunnerFactory, IAsyncDispos
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void DisposeHttp()
-    {
-        if (_http is not null)
-        {
-            _http.Dispose();
-        }
-    }
+    private void DisposeHttp() => _http?.Dispose();
 
     private RuntimeApiRunner Sandbox(FunctionDefinition definition)
     {
