@@ -13,7 +13,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-N=100000; QOS=1; PAIRS=3; RULES=100; RULES_B=""; EMU_ARGS=()
+N=100000; QOS=1; PAIRS=3; RULES=100; RULES_B=""; EMU_ARGS=(); BUILD_KIND=native
 
 usage() {
   cat <<'EOF'
@@ -25,6 +25,8 @@ usage: bash bench/ab.sh [options] REV_A [REV_B]
   --rules R             rules (default 100); messages go to R topics, one rule each
   --rules-b R           rules for B only (default: as A), to measure what the rule count costs
   --emu-arg ARG         extra argument for both emulators (repeatable), e.g. --emu-arg --log-level --emu-arg warning
+  --build native|jit    both builds compiled ahead of time (`dotnet publish`, as the container image; default) or on
+                        the JIT (`dotnet build`); a revision from before PublishAot is published with it switched on
 EOF
 }
 
@@ -37,6 +39,8 @@ while [ $# -gt 0 ]; do
     --rules) RULES=$2; shift ;;
     --rules-b) RULES_B=$2; shift ;;
     --emu-arg) EMU_ARGS+=("$2"); shift ;;
+    --build) BUILD_KIND=$2; shift
+      case "$BUILD_KIND" in native|jit) ;; *) echo "--build must be native or jit" >&2; exit 2 ;; esac ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
     *) REVS+=("$1") ;;
@@ -64,9 +68,16 @@ build() {
     WORKTREES+=("$src")
   fi
   log "building $label (${rev:-working tree})"
-  dotnet build -c Release -v q -nologo "$src/src/IoTRuleEmu/IoTRuleEmu.csproj" >"$TMP/build-$label.log" 2>&1 \
-    || { cat "$TMP/build-$label.log" >&2; exit 1; }
-  BUILT="$src/src/IoTRuleEmu/bin/Release/net10.0/IoTRuleEmu"
+  if [ "$BUILD_KIND" = native ]; then
+    # Older revisions: AOT switched on from the command line, their trim warnings (then unchecked) not fatal.
+    dotnet publish -c Release -r linux-x64 -v q -nologo -p:PublishAot=true -p:TreatWarningsAsErrors=false \
+      "$src/src/IoTRuleEmu/IoTRuleEmu.csproj" >"$TMP/build-$label.log" 2>&1 || { cat "$TMP/build-$label.log" >&2; exit 1; }
+    BUILT="$src/src/IoTRuleEmu/bin/Release/net10.0/linux-x64/publish/IoTRuleEmu"
+  else
+    dotnet build -c Release -v q -nologo "$src/src/IoTRuleEmu/IoTRuleEmu.csproj" >"$TMP/build-$label.log" 2>&1 \
+      || { cat "$TMP/build-$label.log" >&2; exit 1; }
+    BUILT="$src/src/IoTRuleEmu/bin/Release/net10.0/IoTRuleEmu"
+  fi
 }
 
 build A "${REVS[0]}"; EMU_A=$BUILT

@@ -8,7 +8,7 @@
 #
 # a. mosquitto (Debian package, installed when missing) on a free loopback port with a config written to a temp dir,
 #    one counting subscriber (IoTRuleEmu.Load sub): publish → delivery throughput and latency;
-# b. the emulator (Release build) with R rules, rule i = SELECT * FROM 'bench/i/+' → lambda bench_succeed (behavior
+# b. the emulator (as the container image builds it: Release, Native AOT; --build jit for `dotnet build`) with R rules, rule i = SELECT * FROM 'bench/i/+' → lambda bench_succeed (behavior
 #    succeed), each message matching exactly one rule: publish → InvokeExecution throughput (cloudtrail.jsonl), latency
 #    send → first attempt (invocations.jsonl), lost messages, CPU and peak RSS; start → ready and idle RSS;
 # c. one table with both systems side by side and the ratios, and the issue's targets; JSON in bench/results/.
@@ -26,6 +26,7 @@ IDLE_TIMEOUT=15
 HALF=1
 MOSQUITTO=1
 BUILD=1
+BUILD_KIND=native
 KEEP=0
 OUT=""
 REPEAT=1
@@ -43,6 +44,8 @@ usage: bash bench/run.sh [options]
   --window W            publishes in flight per connection (default 32)
   --no-half             skip the latency runs at half the maximum rate
   --no-mosquitto        skip the mosquitto baseline
+  --build native|jit    the emulator as the container image ships it, compiled ahead of time (`dotnet publish`,
+                        default), or as `dotnet run` runs it, on the JIT (`dotnet build -c Release`)
   --no-build            use the existing Release builds
   --repeat K            run the whole matrix K times (mosquitto, then the emulator, each time) and report medians
                         and each run; ratios are taken within a repetition (default 1)
@@ -64,6 +67,8 @@ while [ $# -gt 0 ]; do
     --no-half) HALF=0 ;;
     --no-mosquitto) MOSQUITTO=0 ;;
     --no-build) BUILD=0 ;;
+    --build) BUILD_KIND=$2; shift
+      case "$BUILD_KIND" in native|jit) ;; *) echo "--build must be native or jit" >&2; exit 2 ;; esac ;;
     --emu-arg) EMU_ARGS+=("$2"); shift ;;
     --timeout) TIMEOUT=$2; shift ;;
     --out) OUT=$2; shift ;;
@@ -77,7 +82,11 @@ done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 LOAD="$ROOT/bench/IoTRuleEmu.Load/bin/Release/net10.0/IoTRuleEmu.Load"
-EMU="$ROOT/src/IoTRuleEmu/bin/Release/net10.0/IoTRuleEmu"
+if [ "$BUILD_KIND" = native ]; then
+  EMU="$ROOT/src/IoTRuleEmu/bin/Release/net10.0/linux-x64/publish/IoTRuleEmu"
+else
+  EMU="$ROOT/src/IoTRuleEmu/bin/Release/net10.0/IoTRuleEmu"
+fi
 TMP=$(mktemp -d /tmp/iotruleemu-bench.XXXXXX)
 RES="$TMP/results"
 # Logs, data folders and the functions file each get their own folder: the emulator watches the functions file's folder,
@@ -133,8 +142,13 @@ command -v ss >/dev/null || { echo "ss (iproute2) is needed" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 1; }
 
 if [ "$BUILD" = 1 ]; then
-  log "building (Release)"
-  dotnet build -c Release -v q -nologo "$ROOT/src/IoTRuleEmu/IoTRuleEmu.csproj" >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log" >&2; exit 1; }
+  if [ "$BUILD_KIND" = native ]; then
+    log "building (Release, Native AOT: dotnet publish, about a minute and a half)"
+    dotnet publish -c Release -r linux-x64 -v q -nologo "$ROOT/src/IoTRuleEmu/IoTRuleEmu.csproj" >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log" >&2; exit 1; }
+  else
+    log "building (Release, JIT)"
+    dotnet build -c Release -v q -nologo "$ROOT/src/IoTRuleEmu/IoTRuleEmu.csproj" >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log" >&2; exit 1; }
+  fi
   dotnet build -c Release -v q -nologo "$ROOT/bench/IoTRuleEmu.Load/IoTRuleEmu.Load.csproj" >>"$TMP/build.log" 2>&1 || { cat "$TMP/build.log" >&2; exit 1; }
 fi
 [ -x "$LOAD" ] && [ -x "$EMU" ] || { echo "missing Release builds ($LOAD, $EMU)" >&2; exit 1; }
@@ -143,7 +157,7 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 MEM_GIB=$(awk '/MemTotal/ {printf "%.0f", $2/1048576}' /proc/meminfo)
 MOSQ_VERSION=$({ "$MOSQ_BIN" -h 2>/dev/null || true; } | head -1 | grep -o '[0-9][0-9.]*' | head -1 || true)
-MACHINE="$(nproc) vCPU $CPU_MODEL, ${MEM_GIB} GiB, $(uname -sr), .NET $(dotnet --version 2>/dev/null || true), mosquitto ${MOSQ_VERSION:-?}"
+MACHINE="$(nproc) vCPU $CPU_MODEL, ${MEM_GIB} GiB, $(uname -sr), .NET $(dotnet --version 2>/dev/null || true), mosquitto ${MOSQ_VERSION:-?}, emulator build $BUILD_KIND"
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null || true)" ]; then COMMIT="$COMMIT+uncommitted"; fi
 log "machine: $MACHINE; load average $LOAD_BEFORE; N=$N, rules '$RULES', QoS '$QOS_LIST', $CONNECTIONS connections × window $WINDOW"

@@ -103,7 +103,8 @@ else
 fi
 
 # --- step 4: SDK image from the host's .NET SDK (cached, keyed by the SDK version) -----------------
-host_sdk=$(dotnet --version)
+# "+clang": the image also has the C toolchain that Native AOT links with (a cached image without it is rebuilt).
+host_sdk="$(dotnet --version)+clang"
 cached_sdk=$(podman image inspect --format '{{ index .Labels "iotruleemu.dotnet-sdk" }}' "$SDK_IMAGE" 2>/dev/null || true)
 if [ "${SMOKE_REBUILD_BASE:-0}" = 1 ] || [ "$cached_sdk" != "$host_sdk" ]; then
   t0=$(date +%s)
@@ -117,12 +118,14 @@ if [ "${SMOKE_REBUILD_BASE:-0}" = 1 ] || [ "$cached_sdk" != "$host_sdk" ]; then
 FROM $BASE_IMAGE
 COPY dotnet /usr/share/dotnet
 COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
+RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet \\
+    && apt-get update -qq && apt-get install -y -qq --no-install-recommends clang zlib1g-dev >/dev/null \\
+    && rm -rf /var/lib/apt/lists/*
 ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 \\
     NUGET_CERT_REVOCATION_MODE=offline
 LABEL iotruleemu.dotnet-sdk=$host_sdk
 EOF
-  podman_build -q -t "$SDK_IMAGE" "$ctx" >/dev/null
+  podman_build -q --network host -t "$SDK_IMAGE" "$ctx" >/dev/null
   rm -rf "$ctx"
   log "SDK image ready in $(( $(date +%s) - t0 )) s"
 else

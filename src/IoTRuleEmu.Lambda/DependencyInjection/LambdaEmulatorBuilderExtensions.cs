@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using IoTRuleEmu.Engine.Actions;
 using IoTRuleEmu.Engine.Dispatch;
 using IoTRuleEmu.Lambda;
@@ -96,14 +97,14 @@ public static class LambdaEmulatorBuilderExtensions
         {
             var clock = context.RequestServices.GetService<VirtualClock>();
             var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-            return Results.Json(new Dictionary<string, object> { ["mode"] = clock is null ? "real" : "virtual", ["now"] = Iso(now) });
+            return Json(new JsonObject { ["mode"] = clock is null ? "real" : "virtual", ["now"] = Iso(now) });
         });
         endpoints.MapPost("/_emulator/clock/advance", static async (HttpContext context) =>
         {
             var clock = context.RequestServices.GetService<VirtualClock>();
             if (clock is null)
             {
-                return Results.Json(new Dictionary<string, string> { ["message"] = "The clock is real: start the emulator with --clock virtual to advance it." }, statusCode: 409);
+                return Json(new JsonObject { ["message"] = "The clock is real: start the emulator with --clock virtual to advance it." }, 409);
             }
             double seconds;
             try
@@ -111,15 +112,15 @@ public static class LambdaEmulatorBuilderExtensions
                 using var doc = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
                 if (!doc.RootElement.TryGetProperty("seconds", out var s) || !s.TryGetDouble(out seconds) || seconds < 0 || seconds > 10 * 365 * 86400)
                 {
-                    return Results.Json(new Dictionary<string, string> { ["message"] = "Expected {\"seconds\": N} with N >= 0." }, statusCode: 400);
+                    return Json(new JsonObject { ["message"] = "Expected {\"seconds\": N} with N >= 0." }, 400);
                 }
             }
             catch (System.Text.Json.JsonException ex)
             {
-                return Results.Json(new Dictionary<string, string> { ["message"] = "Expected {\"seconds\": N}: " + ex.Message }, statusCode: 400);
+                return Json(new JsonObject { ["message"] = "Expected {\"seconds\": N}: " + ex.Message }, 400);
             }
             var result = await clock.AdvanceAsync(TimeSpan.FromSeconds(seconds), context.RequestAborted).ConfigureAwait(false);
-            return Results.Json(new Dictionary<string, object>
+            return Json(new JsonObject
             {
                 ["from"] = Iso(result.From),
                 ["to"] = Iso(result.To),
@@ -129,6 +130,10 @@ public static class LambdaEmulatorBuilderExtensions
         });
         return endpoints;
     }
+
+    // JsonObject rather than Results.Json: the native (AOT) build has no reflection-based serializer for a dictionary.
+    private static IResult Json(JsonObject body, int statusCode = StatusCodes.Status200OK) =>
+        Results.Content(body.ToJsonString(), "application/json; charset=utf-8", statusCode: statusCode);
 
     private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 

@@ -22,15 +22,16 @@ public sealed class HostProcessTests
         await File.WriteAllTextAsync(Path.Combine(root, "functions.json"), """{"functions":[{"name":"e2e_fn"}]}""");
         Directory.CreateDirectory(Path.Combine(root, "rules"));
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "sam-template.yaml"), Path.Combine(root, "sam.yaml"));
-        var start = new ProcessStartInfo("dotnet",
-            [Path.Combine(AppContext.BaseDirectory, "IoTRuleEmu.dll"), "--mqtt-port", $"{mqttPort}", "--http-port", $"{httpPort}",
-             "--rules", "rules", "--functions", "functions.json", "--data", "data"])
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        string[] args = ["--mqtt-port", $"{mqttPort}", "--http-port", $"{httpPort}", "--rules", "rules", "--functions", "functions.json", "--data", "data"];
+        // IOTRULEEMU_TEST_EXECUTABLE: the native (AOT) build, which .ci/run tests this way too.
+        var native = Environment.GetEnvironmentVariable("IOTRULEEMU_TEST_EXECUTABLE");
+        var start = string.IsNullOrEmpty(native)
+            ? new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "IoTRuleEmu.dll"), .. args])
+            : new ProcessStartInfo(Path.GetFullPath(native), args);
+        start.WorkingDirectory = root;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         start.Environment["IOTRULEEMU_CLOUDFORMATION"] = "sam.yaml";
         using var host = Process.Start(start)!;
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();

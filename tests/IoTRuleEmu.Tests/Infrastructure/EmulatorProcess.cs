@@ -7,7 +7,9 @@ namespace IoTRuleEmu.Tests.Infrastructure;
 
 /// <summary>
 /// The built emulator as a separate process: <c>dotnet IoTRuleEmu.dll …</c> from this test's output folder (the test
-/// project references the host project, so it is built and copied next to the tests).
+/// project references the host project, so it is built and copied next to the tests), or the executable named by
+/// <c>IOTRULEEMU_TEST_EXECUTABLE</c>: <c>.ci/run</c> runs the process-level tests again against the native (AOT)
+/// build that the container image ships.
 /// </summary>
 public sealed class EmulatorProcess : IAsyncDisposable
 {
@@ -24,6 +26,21 @@ public sealed class EmulatorProcess : IAsyncDisposable
     {
         _process = process;
         _output = output;
+    }
+
+    /// <summary>The native build under test (<c>IOTRULEEMU_TEST_EXECUTABLE</c>), or null for the host's assembly.</summary>
+    public static string? NativeExecutable
+    {
+        get
+        {
+            var path = Environment.GetEnvironmentVariable("IOTRULEEMU_TEST_EXECUTABLE");
+            if (string.IsNullOrEmpty(path))
+            {
+                return null;
+            }
+            Assert.True(File.Exists(path), $"IOTRULEEMU_TEST_EXECUTABLE names no file: {path}");
+            return Path.GetFullPath(path);
+        }
     }
 
     /// <summary>The host's entry assembly next to the test assembly.</summary>
@@ -56,15 +73,8 @@ public sealed class EmulatorProcess : IAsyncDisposable
     /// <summary>The same, with extra environment variables for the emulator (e.g. <c>TMPDIR</c>).</summary>
     public static EmulatorProcess Start(ITestOutputHelper output, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(HostDll);
+        var info = CreateStartInfo(workingDirectory);
+        info.RedirectStandardInput = true;
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -175,17 +185,27 @@ public sealed class EmulatorProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    /// <summary>Runs <c>dotnet IoTRuleEmu.dll args</c> to completion (for <c>eval</c>): exit code, stdout bytes, stderr text.</summary>
-    public static async Task<(int ExitCode, byte[] Stdout, string Stderr, TimeSpan Elapsed)> RunToEndAsync(string workingDirectory, params string[] args)
+    private static ProcessStartInfo CreateStartInfo(string workingDirectory)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var native = NativeExecutable;
+        var info = new ProcessStartInfo(native ?? "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(HostDll);
+        if (native is null)
+        {
+            info.ArgumentList.Add(HostDll);
+        }
+        return info;
+    }
+
+    /// <summary>Runs <c>dotnet IoTRuleEmu.dll args</c> to completion (for <c>eval</c>): exit code, stdout bytes, stderr text.</summary>
+    public static async Task<(int ExitCode, byte[] Stdout, string Stderr, TimeSpan Elapsed)> RunToEndAsync(string workingDirectory, params string[] args)
+    {
+        var info = CreateStartInfo(workingDirectory);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
