@@ -13,7 +13,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-N=100000; QOS=1; PAIRS=3; RULES=100; RULES_B=""; EMU_ARGS=(); BUILD_KIND=native
+N=100000; QOS=1; PAIRS=3; RULES=100; RULES_B=""; EMU_ARGS=(); BUILD_KIND=native; BUILD_A=""
 
 usage() {
   cat <<'EOF'
@@ -27,6 +27,7 @@ usage: bash bench/ab.sh [options] REV_A [REV_B]
   --emu-arg ARG         extra argument for both emulators (repeatable), e.g. --emu-arg --log-level --emu-arg warning
   --build native|jit    both builds compiled ahead of time (`dotnet publish`, as the container image; default) or on
                         the JIT (`dotnet build`); a revision from before PublishAot is published with it switched on
+  --build-a native|jit  A's build only (default: as --build), e.g. `--build-a jit HEAD HEAD`: the JIT against native
 EOF
 }
 
@@ -41,6 +42,8 @@ while [ $# -gt 0 ]; do
     --emu-arg) EMU_ARGS+=("$2"); shift ;;
     --build) BUILD_KIND=$2; shift
       case "$BUILD_KIND" in native|jit) ;; *) echo "--build must be native or jit" >&2; exit 2 ;; esac ;;
+    --build-a) BUILD_A=$2; shift
+      case "$BUILD_A" in native|jit) ;; *) echo "--build-a must be native or jit" >&2; exit 2 ;; esac ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
     *) REVS+=("$1") ;;
@@ -59,16 +62,16 @@ cleanup() {
 trap cleanup EXIT
 log() { printf '[ab.sh %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
-# build LABEL REV → sets BUILT to the emulator binary of REV (the working tree when REV is empty)
+# build LABEL REV KIND → sets BUILT to the emulator binary of REV (the working tree when REV is empty), native or jit
 build() {
-  local label=$1 rev=$2 src=$ROOT
+  local label=$1 rev=$2 kind=$3 src=$ROOT
   if [ -n "$rev" ]; then
     src="$TMP/src-$label"
     git -C "$ROOT" worktree add --detach --force "$src" "$rev" >/dev/null 2>&1 || { log "no such revision: $rev"; exit 2; }
     WORKTREES+=("$src")
   fi
-  log "building $label (${rev:-working tree})"
-  if [ "$BUILD_KIND" = native ]; then
+  log "building $label (${rev:-working tree}, $kind)"
+  if [ "$kind" = native ]; then
     # Older revisions: AOT switched on from the command line, their trim warnings (then unchecked) not fatal.
     dotnet publish -c Release -r linux-x64 -v q -nologo -p:PublishAot=true -p:TreatWarningsAsErrors=false \
       "$src/src/IoTRuleEmu/IoTRuleEmu.csproj" >"$TMP/build-$label.log" 2>&1 || { cat "$TMP/build-$label.log" >&2; exit 1; }
@@ -80,8 +83,10 @@ build() {
   fi
 }
 
-build A "${REVS[0]}"; EMU_A=$BUILT
-if [ "${REVS[1]:-}" = "${REVS[0]}" ]; then EMU_B=$EMU_A; else build B "${REVS[1]:-}"; EMU_B=$BUILT; fi
+BUILD_A=${BUILD_A:-$BUILD_KIND}
+build A "${REVS[0]}" "$BUILD_A"; EMU_A=$BUILT
+# One revision twice with one kind of build: one build. (A native and a JIT build of one tree live side by side.)
+if [ "${REVS[1]:-}" = "${REVS[0]}" ] && [ "$BUILD_A" = "$BUILD_KIND" ]; then EMU_B=$EMU_A; else build B "${REVS[1]:-}" "$BUILD_KIND"; EMU_B=$BUILT; fi
 dotnet build -c Release -v q -nologo "$ROOT/bench/IoTRuleEmu.Load/IoTRuleEmu.Load.csproj" >"$TMP/build-load.log" 2>&1 \
   || { cat "$TMP/build-load.log" >&2; exit 1; }
 LOAD="$ROOT/bench/IoTRuleEmu.Load/bin/Release/net10.0/IoTRuleEmu.Load"

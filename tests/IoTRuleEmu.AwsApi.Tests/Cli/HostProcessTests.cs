@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using IoTRuleEmu.AwsApi.Tests.Infrastructure;
 
 namespace IoTRuleEmu.AwsApi.Tests.Cli;
@@ -22,23 +23,7 @@ public sealed class HostProcessTests
         await File.WriteAllTextAsync(Path.Combine(root, "functions.json"), """{"functions":[{"name":"e2e_fn"}]}""");
         Directory.CreateDirectory(Path.Combine(root, "rules"));
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "sam-template.yaml"), Path.Combine(root, "sam.yaml"));
-        string[] args = ["--mqtt-port", $"{mqttPort}", "--http-port", $"{httpPort}", "--rules", "rules", "--functions", "functions.json", "--data", "data"];
-        // IOTRULEEMU_TEST_EXECUTABLE: the native (AOT) build, which .ci/run tests this way too.
-        var native = Environment.GetEnvironmentVariable("IOTRULEEMU_TEST_EXECUTABLE");
-        var start = string.IsNullOrEmpty(native)
-            ? new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "IoTRuleEmu.dll"), .. args])
-            : new ProcessStartInfo(Path.GetFullPath(native), args);
-        start.WorkingDirectory = root;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
-        start.Environment["IOTRULEEMU_CLOUDFORMATION"] = "sam.yaml";
-        using var host = Process.Start(start)!;
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        host.OutputDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
-        host.ErrorDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
-        host.BeginOutputReadLine();
-        host.BeginErrorReadLine();
+        var (host, output) = StartHost(root, mqttPort, httpPort, new Dictionary<string, string> { ["IOTRULEEMU_CLOUDFORMATION"] = "sam.yaml" });
         try
         {
             await WaitReadyAsync(endpoint, host, output);
@@ -87,8 +72,155 @@ public sealed class HostProcessTests
                 host.Kill(entireProcessTree: true);
                 await host.WaitForExitAsync();
             }
+            host.Dispose();
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The paths of a function's life that go beyond the built-in behaviours, through the real host (so also through the
+    /// native build when <c>IOTRULEEMU_TEST_EXECUTABLE</c> names it): a <c>command</c> function whose success goes to an
+    /// SQS destination, a failing function's dead-letter queue (AWSSDK.SQS against moto_server), and a <c>remote</c>
+    /// function forwarded with a SigV4-signed Invoke (AWSSDK.Core) to the emulator's own Lambda API.
+    /// </summary>
+    [Fact]
+    public async Task CommandFunction_Destinations_DeadLetterQueue_AndRemoteInvoke_OnTheRealHost()
+    {
+        var root = Directory.CreateTempSubdirectory("awsapi-host-").FullName;
+        using var moto = await MotoServer.StartAsync();
+        var mqttPort = Processes.FreePort();
+        var httpPort = Processes.FreePort();
+        var endpoint = $"http://127.0.0.1:{httpPort}";
+        var queues = new Dictionary<string, string>();
+        foreach (var queue in (string[])["done", "dlq"])
+        {
+            var created = await Processes.AwsAsync(moto.Endpoint, "sqs", "create-queue", "--queue-name", queue);
+            Assert.True(created.ExitCode == 0, created.ToString());
+            queues[queue] = created.Json.GetProperty("QueueUrl").GetString()!;
+        }
+        var handler = Path.Combine(root, "handler.sh");
+        await File.WriteAllTextAsync(handler, "#!/bin/sh\ncat >/dev/null\necho \"{\\\"ok\\\":\\\"$AWS_LAMBDA_FUNCTION_NAME\\\"}\"\n");
+        var functions = new JsonObject
+        {
+            ["endpoints"] = new JsonObject { ["sqs"] = moto.Endpoint, ["sns"] = moto.Endpoint },
+            ["functions"] = new JsonArray(
+                new JsonObject { ["name"] = "script", ["command"] = new JsonObject { ["path"] = "/bin/sh", ["args"] = new JsonArray(handler) }, ["onSuccess"] = "arn:aws:sqs:us-east-1:123456789012:done" },
+                new JsonObject
+                {
+                    ["name"] = "broken", ["behavior"] = "fail", ["errorMessage"] = "boom", ["maximumRetryAttempts"] = 0,
+                    ["deadLetterTargetArn"] = "arn:aws:sqs:us-east-1:123456789012:dlq",
+                },
+                new JsonObject { ["name"] = "target" },
+                new JsonObject
+                {
+                    ["name"] = "forwarded",
+                    ["remote"] = new JsonObject { ["endpoint"] = endpoint, ["region"] = "us-east-1", ["functionName"] = "target" },
+                }),
+        };
+        await File.WriteAllTextAsync(Path.Combine(root, "functions.json"), functions.ToJsonString());
+        var rules = Directory.CreateDirectory(Path.Combine(root, "rules")).FullName;
+        foreach (var function in (string[])["script", "broken", "forwarded"])
+        {
+            await File.WriteAllTextAsync(Path.Combine(rules, $"native_{function}.json"),
+                $$$"""{"sql":"SELECT * FROM 'native/{{{function}}}'","actions":[{"lambda":{"functionArn":"arn:aws:lambda:us-east-1:123456789012:function:{{{function}}}"}}]}""");
+        }
+        var (host, output) = StartHost(root, mqttPort, httpPort,
+            new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = "test", ["AWS_SECRET_ACCESS_KEY"] = "test" });
+        try
+        {
+            await WaitReadyAsync(endpoint, host, output);
+            foreach (var (function, n) in ((string, int)[])[("script", 1), ("broken", 2), ("forwarded", 3)])
+            {
+                var publish = await Processes.AwsAsync(endpoint, "iot-data", "publish", "--topic", $"native/{function}", "--qos", "1", "--payload", $"{{\"n\":{n}}}");
+                Assert.True(publish.ExitCode == 0, publish.ToString());
+            }
+
+            var done = await ReceiveOneAsync(moto.Endpoint, queues["done"], output);
+            using (var record = JsonDocument.Parse(done.GetProperty("Body").GetString()!))
+            {
+                Assert.Equal("Success", record.RootElement.GetProperty("requestContext").GetProperty("condition").GetString());
+                Assert.Equal(1, record.RootElement.GetProperty("requestPayload").GetProperty("n").GetInt32());
+                Assert.Equal("script", record.RootElement.GetProperty("responsePayload").GetProperty("ok").GetString());
+            }
+            var dead = await ReceiveOneAsync(moto.Endpoint, queues["dlq"], output);
+            Assert.Equal("""{"n":2}""", dead.GetProperty("Body").GetString());
+            Assert.Equal("boom", dead.GetProperty("MessageAttributes").GetProperty("ErrorMessage").GetProperty("StringValue").GetString());
+
+            // The forwarded Invoke arrives at the emulator's own Lambda API as an Event invoke of "target".
+            JsonElement? forwarded = null;
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (forwarded is null && DateTime.UtcNow < deadline)
+            {
+                forwarded = File.ReadAllLines(Path.Combine(root, "data", "invocations.jsonl"))
+                    .Select(l => JsonDocument.Parse(l).RootElement)
+                    .Cast<JsonElement?>()
+                    .FirstOrDefault(r => r!.Value.GetProperty("functionName").GetString() == "target");
+                if (forwarded is null)
+                {
+                    await Task.Delay(200);
+                }
+            }
+            Assert.True(forwarded is not null, "no attempt of the remote function's target within 30 s:\n" + string.Join('\n', output));
+            Assert.Equal(3, forwarded!.Value.GetProperty("event").GetProperty("n").GetInt32());
+            Assert.Equal("Success", forwarded.Value.GetProperty("outcome").GetString());
+        }
+        finally
+        {
+            if (!host.HasExited)
+            {
+                host.Kill(entireProcessTree: true);
+                await host.WaitForExitAsync();
+            }
+            host.Dispose();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>One message from a moto queue (long polls, at most 30 s in all).</summary>
+    private static async Task<JsonElement> ReceiveOneAsync(string motoEndpoint, string queueUrl, System.Collections.Concurrent.ConcurrentQueue<string> output)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var received = await Processes.AwsAsync(motoEndpoint, "sqs", "receive-message", "--queue-url", queueUrl,
+                "--wait-time-seconds", "2", "--message-attribute-names", "All");
+            Assert.True(received.ExitCode == 0, received.ToString());
+            if (received.Stdout.Length > 0 && received.Json.TryGetProperty("Messages", out var messages) && messages.GetArrayLength() > 0)
+            {
+                return messages[0];
+            }
+        }
+        Assert.Fail($"nothing arrived on {queueUrl} within 30 s:\n" + string.Join('\n', output));
+        return default;
+    }
+
+    /// <summary>
+    /// Starts the host in <paramref name="root"/> (rules/, functions.json, data/): <c>dotnet IoTRuleEmu.dll</c>, or the
+    /// native build that <c>IOTRULEEMU_TEST_EXECUTABLE</c> names (.ci/run tests it this way too).
+    /// </summary>
+    private static (Process Host, System.Collections.Concurrent.ConcurrentQueue<string> Output) StartHost(
+        string root, int mqttPort, int httpPort, IReadOnlyDictionary<string, string> environment)
+    {
+        string[] args = ["--mqtt-port", $"{mqttPort}", "--http-port", $"{httpPort}", "--rules", "rules", "--functions", "functions.json", "--data", "data"];
+        var native = Environment.GetEnvironmentVariable("IOTRULEEMU_TEST_EXECUTABLE");
+        var start = string.IsNullOrEmpty(native)
+            ? new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "IoTRuleEmu.dll"), .. args])
+            : new ProcessStartInfo(Path.GetFullPath(native), args);
+        start.WorkingDirectory = root;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        var host = Process.Start(start)!;
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        host.OutputDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
+        host.ErrorDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
+        host.BeginOutputReadLine();
+        host.BeginErrorReadLine();
+        return (host, output);
     }
 
     private static async Task WaitReadyAsync(string endpoint, Process host, System.Collections.Concurrent.ConcurrentQueue<string> output)

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text.Json;
 using IoTRuleEmu.AwsApi.Tests.Infrastructure;
 
@@ -18,48 +16,17 @@ namespace IoTRuleEmu.AwsApi.Tests.Parity;
 [Collection(EmulatorCollection.Name)]
 public sealed class MotoParityTests(SharedEmulator shared) : IAsyncLifetime
 {
-    private Process? _moto;
+    private MotoServer? _moto;
     private string _motoEndpoint = "";
 
     public async Task InitializeAsync()
     {
-        var port = Processes.FreePort();
-        _motoEndpoint = $"http://127.0.0.1:{port}";
-        var start = new ProcessStartInfo("moto_server", ["-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        _moto = Process.Start(start) ?? throw new InvalidOperationException("Cannot start moto_server");
-        _moto.OutputDataReceived += (_, _) => { };
-        _moto.ErrorDataReceived += (_, _) => { };
-        _moto.BeginOutputReadLine();
-        _moto.BeginErrorReadLine();
-        // Bounded wait until moto accepts connections.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !_moto.HasExited)
-            {
-                await Task.Delay(100);
-            }
-        }
+        _moto = await MotoServer.StartAsync();
+        _motoEndpoint = _moto.Endpoint;
     }
 
     public Task DisposeAsync()
     {
-        if (_moto is { HasExited: false })
-        {
-            _moto.Kill(entireProcessTree: true);
-            _moto.WaitForExit(10_000);
-        }
         _moto?.Dispose();
         return Task.CompletedTask;
     }
