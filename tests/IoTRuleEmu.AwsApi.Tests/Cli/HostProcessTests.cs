@@ -23,58 +23,45 @@ public sealed class HostProcessTests
         await File.WriteAllTextAsync(Path.Combine(root, "functions.json"), """{"functions":[{"name":"e2e_fn"}]}""");
         Directory.CreateDirectory(Path.Combine(root, "rules"));
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "sam-template.yaml"), Path.Combine(root, "sam.yaml"));
-        var (host, output) = StartHost(root, mqttPort, httpPort, new Dictionary<string, string> { ["IOTRULEEMU_CLOUDFORMATION"] = "sam.yaml" });
-        try
+        await using var host = StartHost(root, mqttPort, httpPort, new Dictionary<string, string> { ["IOTRULEEMU_CLOUDFORMATION"] = "sam.yaml" });
+        await WaitReadyAsync(endpoint, host);
+        Task<ProcessResult> Aws(params string[] args) => Processes.AwsAsync(endpoint, args);
+
+        var create = await Aws("iot", "create-topic-rule", "--rule-name", "host_e2e", "--topic-rule-payload",
+            """{"sql":"SELECT *, clientid() AS cid FROM 'host/+/in'","actions":[{"lambda":{"functionArn":"arn:aws:lambda:us-east-1:123456789012:function:e2e_fn"}}]}""");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        var rules = (await Aws("iot", "list-topic-rules")).Json.GetProperty("rules").EnumerateArray().Select(r => r.GetProperty("ruleName").GetString()).ToList();
+        Assert.Contains("host_e2e", rules);
+        Assert.Contains("alarm_rule_dev", rules); // from --cloudformation (IOTRULEEMU_CLOUDFORMATION)
+
+        var publish = await Aws("iot-data", "publish", "--topic", "host/d1/in", "--qos", "1", "--payload", "{\"n\":42}");
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+
+        // Bounded polling of the CLI (the process has no in-memory hook): at most 30 s.
+        JsonElement? found = null;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (found is null && DateTime.UtcNow < deadline)
         {
-            await WaitReadyAsync(endpoint, host, output);
-            Task<ProcessResult> Aws(params string[] args) => Processes.AwsAsync(endpoint, args);
-
-            var create = await Aws("iot", "create-topic-rule", "--rule-name", "host_e2e", "--topic-rule-payload",
-                """{"sql":"SELECT *, clientid() AS cid FROM 'host/+/in'","actions":[{"lambda":{"functionArn":"arn:aws:lambda:us-east-1:123456789012:function:e2e_fn"}}]}""");
-            Assert.True(create.ExitCode == 0, create.ToString());
-            var rules = (await Aws("iot", "list-topic-rules")).Json.GetProperty("rules").EnumerateArray().Select(r => r.GetProperty("ruleName").GetString()).ToList();
-            Assert.Contains("host_e2e", rules);
-            Assert.Contains("alarm_rule_dev", rules); // from --cloudformation (IOTRULEEMU_CLOUDFORMATION)
-
-            var publish = await Aws("iot-data", "publish", "--topic", "host/d1/in", "--qos", "1", "--payload", "{\"n\":42}");
-            Assert.True(publish.ExitCode == 0, publish.ToString());
-
-            // Bounded polling of the CLI (the process has no in-memory hook): at most 30 s.
-            JsonElement? found = null;
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (found is null && DateTime.UtcNow < deadline)
+            var lookup = await Aws("cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=Invoke");
+            Assert.True(lookup.ExitCode == 0, lookup.ToString());
+            found = lookup.Json.GetProperty("Events").EnumerateArray()
+                .Select(e => JsonDocument.Parse(e.GetProperty("CloudTrailEvent").GetString()!).RootElement)
+                .Cast<JsonElement?>()
+                .FirstOrDefault(r => r!.Value.GetProperty("requestParameters").GetProperty("sourceArn").GetString() == "arn:aws:iot:us-east-1:123456789012:rule/host_e2e");
+            if (found is null)
             {
-                var lookup = await Aws("cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=Invoke");
-                Assert.True(lookup.ExitCode == 0, lookup.ToString());
-                found = lookup.Json.GetProperty("Events").EnumerateArray()
-                    .Select(e => JsonDocument.Parse(e.GetProperty("CloudTrailEvent").GetString()!).RootElement)
-                    .Cast<JsonElement?>()
-                    .FirstOrDefault(r => r!.Value.GetProperty("requestParameters").GetProperty("sourceArn").GetString() == "arn:aws:iot:us-east-1:123456789012:rule/host_e2e");
-                if (found is null)
-                {
-                    await Task.Delay(250);
-                }
+                await Task.Delay(250);
             }
-            Assert.True(found is not null, "no Invoke for host_e2e within 30 s:\n" + string.Join('\n', output));
-            Assert.Equal("arn:aws:lambda:us-east-1:123456789012:function:e2e_fn", found!.Value.GetProperty("requestParameters").GetProperty("functionName").GetString());
+        }
+        Assert.True(found is not null, "no Invoke for host_e2e within 30 s:\n" + string.Join('\n', host.Output));
+        Assert.Equal("arn:aws:lambda:us-east-1:123456789012:function:e2e_fn", found!.Value.GetProperty("requestParameters").GetProperty("functionName").GetString());
 
-            var invocations = File.ReadAllLines(Path.Combine(root, "data", "invocations.jsonl"))
-                .Select(l => JsonDocument.Parse(l).RootElement).Where(r => r.GetProperty("functionName").GetString() == "e2e_fn").ToList();
-            var evt = Assert.Single(invocations).GetProperty("event");
-            Assert.Equal(42, evt.GetProperty("n").GetInt32());
-            Assert.Equal("n/a", evt.GetProperty("cid").GetString());
-            Assert.True(File.Exists(Path.Combine(root, "data", "api-rules", "host_e2e.json")));
-        }
-        finally
-        {
-            if (!host.HasExited)
-            {
-                host.Kill(entireProcessTree: true);
-                await host.WaitForExitAsync();
-            }
-            host.Dispose();
-            Directory.Delete(root, recursive: true);
-        }
+        var invocations = File.ReadAllLines(Path.Combine(root, "data", "invocations.jsonl"))
+            .Select(l => JsonDocument.Parse(l).RootElement).Where(r => r.GetProperty("functionName").GetString() == "e2e_fn").ToList();
+        var evt = Assert.Single(invocations).GetProperty("event");
+        Assert.Equal(42, evt.GetProperty("n").GetInt32());
+        Assert.Equal("n/a", evt.GetProperty("cid").GetString());
+        Assert.True(File.Exists(Path.Combine(root, "data", "api-rules", "host_e2e.json")));
     }
 
     /// <summary>
@@ -124,60 +111,47 @@ public sealed class HostProcessTests
             await File.WriteAllTextAsync(Path.Combine(rules, $"native_{function}.json"),
                 $$$"""{"sql":"SELECT * FROM 'native/{{{function}}}'","actions":[{"lambda":{"functionArn":"arn:aws:lambda:us-east-1:123456789012:function:{{{function}}}"}}]}""");
         }
-        var (host, output) = StartHost(root, mqttPort, httpPort,
+        await using var host = StartHost(root, mqttPort, httpPort,
             new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = "test", ["AWS_SECRET_ACCESS_KEY"] = "test" });
-        try
+        await WaitReadyAsync(endpoint, host);
+        foreach (var (function, n) in ((string, int)[])[("script", 1), ("broken", 2), ("forwarded", 3)])
         {
-            await WaitReadyAsync(endpoint, host, output);
-            foreach (var (function, n) in ((string, int)[])[("script", 1), ("broken", 2), ("forwarded", 3)])
-            {
-                var publish = await Processes.AwsAsync(endpoint, "iot-data", "publish", "--topic", $"native/{function}", "--qos", "1", "--payload", $"{{\"n\":{n}}}");
-                Assert.True(publish.ExitCode == 0, publish.ToString());
-            }
-
-            var done = await ReceiveOneAsync(moto.Endpoint, queues["done"], output);
-            using (var record = JsonDocument.Parse(done.GetProperty("Body").GetString()!))
-            {
-                Assert.Equal("Success", record.RootElement.GetProperty("requestContext").GetProperty("condition").GetString());
-                Assert.Equal(1, record.RootElement.GetProperty("requestPayload").GetProperty("n").GetInt32());
-                Assert.Equal("script", record.RootElement.GetProperty("responsePayload").GetProperty("ok").GetString());
-            }
-            var dead = await ReceiveOneAsync(moto.Endpoint, queues["dlq"], output);
-            Assert.Equal("""{"n":2}""", dead.GetProperty("Body").GetString());
-            Assert.Equal("boom", dead.GetProperty("MessageAttributes").GetProperty("ErrorMessage").GetProperty("StringValue").GetString());
-
-            // The forwarded Invoke arrives at the emulator's own Lambda API as an Event invoke of "target".
-            JsonElement? forwarded = null;
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (forwarded is null && DateTime.UtcNow < deadline)
-            {
-                forwarded = File.ReadAllLines(Path.Combine(root, "data", "invocations.jsonl"))
-                    .Select(l => JsonDocument.Parse(l).RootElement)
-                    .Cast<JsonElement?>()
-                    .FirstOrDefault(r => r!.Value.GetProperty("functionName").GetString() == "target");
-                if (forwarded is null)
-                {
-                    await Task.Delay(200);
-                }
-            }
-            Assert.True(forwarded is not null, "no attempt of the remote function's target within 30 s:\n" + string.Join('\n', output));
-            Assert.Equal(3, forwarded!.Value.GetProperty("event").GetProperty("n").GetInt32());
-            Assert.Equal("Success", forwarded.Value.GetProperty("outcome").GetString());
+            var publish = await Processes.AwsAsync(endpoint, "iot-data", "publish", "--topic", $"native/{function}", "--qos", "1", "--payload", $"{{\"n\":{n}}}");
+            Assert.True(publish.ExitCode == 0, publish.ToString());
         }
-        finally
+
+        var done = await ReceiveOneAsync(moto.Endpoint, queues["done"], host);
+        using (var record = JsonDocument.Parse(done.GetProperty("Body").GetString()!))
         {
-            if (!host.HasExited)
-            {
-                host.Kill(entireProcessTree: true);
-                await host.WaitForExitAsync();
-            }
-            host.Dispose();
-            Directory.Delete(root, recursive: true);
+            Assert.Equal("Success", record.RootElement.GetProperty("requestContext").GetProperty("condition").GetString());
+            Assert.Equal(1, record.RootElement.GetProperty("requestPayload").GetProperty("n").GetInt32());
+            Assert.Equal("script", record.RootElement.GetProperty("responsePayload").GetProperty("ok").GetString());
         }
+        var dead = await ReceiveOneAsync(moto.Endpoint, queues["dlq"], host);
+        Assert.Equal("""{"n":2}""", dead.GetProperty("Body").GetString());
+        Assert.Equal("boom", dead.GetProperty("MessageAttributes").GetProperty("ErrorMessage").GetProperty("StringValue").GetString());
+
+        // The forwarded Invoke arrives at the emulator's own Lambda API as an Event invoke of "target".
+        JsonElement? forwarded = null;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (forwarded is null && DateTime.UtcNow < deadline)
+        {
+            forwarded = File.ReadAllLines(Path.Combine(root, "data", "invocations.jsonl"))
+                .Select(l => JsonDocument.Parse(l).RootElement)
+                .Cast<JsonElement?>()
+                .FirstOrDefault(r => r!.Value.GetProperty("functionName").GetString() == "target");
+            if (forwarded is null)
+            {
+                await Task.Delay(200);
+            }
+        }
+        Assert.True(forwarded is not null, "no attempt of the remote function's target within 30 s:\n" + string.Join('\n', host.Output));
+        Assert.Equal(3, forwarded!.Value.GetProperty("event").GetProperty("n").GetInt32());
+        Assert.Equal("Success", forwarded.Value.GetProperty("outcome").GetString());
     }
 
     /// <summary>One message from a moto queue (long polls, at most 30 s in all).</summary>
-    private static async Task<JsonElement> ReceiveOneAsync(string motoEndpoint, string queueUrl, System.Collections.Concurrent.ConcurrentQueue<string> output)
+    private static async Task<JsonElement> ReceiveOneAsync(string motoEndpoint, string queueUrl, RunningHost host)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
@@ -190,7 +164,7 @@ public sealed class HostProcessTests
                 return messages[0];
             }
         }
-        Assert.Fail($"nothing arrived on {queueUrl} within 30 s:\n" + string.Join('\n', output));
+        Assert.Fail($"nothing arrived on {queueUrl} within 30 s:\n" + string.Join('\n', host.Output));
         return default;
     }
 
@@ -198,8 +172,7 @@ public sealed class HostProcessTests
     /// Starts the host in <paramref name="root"/> (rules/, functions.json, data/): <c>dotnet IoTRuleEmu.dll</c>, or the
     /// native build that <c>IOTRULEEMU_TEST_EXECUTABLE</c> names (.ci/run tests it this way too).
     /// </summary>
-    private static (Process Host, System.Collections.Concurrent.ConcurrentQueue<string> Output) StartHost(
-        string root, int mqttPort, int httpPort, IReadOnlyDictionary<string, string> environment)
+    private static RunningHost StartHost(string root, int mqttPort, int httpPort, IReadOnlyDictionary<string, string> environment)
     {
         string[] args = ["--mqtt-port", $"{mqttPort}", "--http-port", $"{httpPort}", "--rules", "rules", "--functions", "functions.json", "--data", "data"];
         var native = Environment.GetEnvironmentVariable("IOTRULEEMU_TEST_EXECUTABLE");
@@ -214,20 +187,38 @@ public sealed class HostProcessTests
         {
             start.Environment[key] = value;
         }
-        var host = Process.Start(start)!;
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        host.OutputDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
-        host.ErrorDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
-        host.BeginOutputReadLine();
-        host.BeginErrorReadLine();
-        return (host, output);
+        var host = new RunningHost(Process.Start(start)!, root);
+        host.Process.OutputDataReceived += (_, e) => { if (e.Data is not null) { host.Output.Enqueue(e.Data); } };
+        host.Process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { host.Output.Enqueue(e.Data); } };
+        host.Process.BeginOutputReadLine();
+        host.Process.BeginErrorReadLine();
+        return host;
     }
 
-    private static async Task WaitReadyAsync(string endpoint, Process host, System.Collections.Concurrent.ConcurrentQueue<string> output)
+    /// <summary>The host process and what it printed; disposing kills it and deletes its folder.</summary>
+    private sealed class RunningHost(Process process, string root) : IAsyncDisposable
+    {
+        public Process Process => process;
+
+        public System.Collections.Concurrent.ConcurrentQueue<string> Output { get; } = new();
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+            process.Dispose();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static async Task WaitReadyAsync(string endpoint, RunningHost host)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline && !host.HasExited)
+        while (DateTime.UtcNow < deadline && !host.Process.HasExited)
         {
             try
             {
@@ -242,6 +233,6 @@ public sealed class HostProcessTests
             }
             await Task.Delay(200);
         }
-        Assert.Fail("The host did not become ready:\n" + string.Join('\n', output));
+        Assert.Fail("The host did not become ready:\n" + string.Join('\n', host.Output));
     }
 }
