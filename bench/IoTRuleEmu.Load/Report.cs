@@ -229,7 +229,7 @@ internal static class Report
         list.Add(new Target("half the maximum rate (QoS 1, 100 rules): p99 publish → first attempt ≤ 5 ms, whole run",
             half is null ? "–" : $"p99 {F(half.P99)} ms (p50 {F(half.P50)}) at {half.RequestedRate:F0} msg/s",
             half?.P99 is { } p99 ? p99 <= 5 : null));
-        list.Add(new Target("… the same without the first 2 s (warm-up: JIT, first connections)",
+        list.Add(new Target("… the same without the first 2 s (start-up: first connections, thread pool; JIT build: compilation)",
             half is null ? "–" : $"p99 {F(half.SteadyP99)} ms (p50 {F(half.SteadyP50)})",
             half?.SteadyP99 is { } steady ? steady <= 5 : null));
         var peak = runs.Where(r => !r.IsMosquitto && r.Rules >= 10_000).Select(r => r.PeakRss).Where(p => p is not null).Max();
