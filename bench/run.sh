@@ -8,9 +8,10 @@
 #
 # a. mosquitto (Debian package, installed when missing) on a free loopback port with a config written to a temp dir,
 #    one counting subscriber (IoTRuleEmu.Load sub): publish → delivery throughput and latency;
-# b. the emulator (as the container image builds it: Release, Native AOT; --build jit for `dotnet build`) with R rules, rule i = SELECT * FROM 'bench/i/+' → lambda bench_succeed (behavior
-#    succeed), each message matching exactly one rule: publish → InvokeExecution throughput (cloudtrail.jsonl), latency
-#    send → first attempt (invocations.jsonl), lost messages, CPU and peak RSS; start → ready and idle RSS;
+# b. the emulator (built as the container image builds it: Release, Native AOT; --build jit for `dotnet build`) with R
+#    rules, rule i = SELECT * FROM 'bench/i/+' → lambda bench_succeed (behavior succeed), each message matching exactly
+#    one rule: publish → InvokeExecution throughput (cloudtrail.jsonl), latency send → first attempt (invocations.jsonl),
+#    lost messages, CPU and peak RSS; start → ready and idle RSS;
 # c. one table with both systems side by side and the ratios, and the targets; JSON in bench/results/.
 # Loopback only; every wait is bounded; every process it starts is stopped by its pid on exit.
 set -euo pipefail

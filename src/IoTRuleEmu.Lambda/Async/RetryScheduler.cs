@@ -16,19 +16,29 @@ public interface IRetryScheduler
     int Pending { get; }
 }
 
-/// <summary>Schedules with <see cref="TimeProvider.CreateTimer"/>.</summary>
+/// <summary>
+/// Schedules with <see cref="TimeProvider.CreateTimer"/>, and never calls back before the due time on the provider's own
+/// clock (<see cref="TimeProvider.GetUtcNow"/>): a timer counts its delay on a monotonic tick count that can be a few
+/// milliseconds coarser than the wall clock (the native build's timers fired up to ~3 ms early), so a timer that fires
+/// early is re-armed for the rest and an attempt never starts before the time its retry was scheduled for.
+/// </summary>
 public sealed class TimerRetryScheduler(TimeProvider timeProvider) : IRetryScheduler, IDisposable
 {
     private readonly ConcurrentDictionary<Entry, byte> _pending = new();
+    private readonly TimeProvider _time = timeProvider;
 
     public int Pending => _pending.Count;
 
     public IDisposable Schedule(TimeSpan delay, Action callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        var entry = new Entry(this, callback);
+        if (delay < TimeSpan.Zero)
+        {
+            delay = TimeSpan.Zero;
+        }
+        var entry = new Entry(this, callback, _time.GetUtcNow() + delay);
         _pending[entry] = 0;
-        entry.Timer = timeProvider.CreateTimer(static state => ((Entry)state!).Fire(), entry, delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+        entry.Timer = _time.CreateTimer(static state => ((Entry)state!).Fire(), entry, delay, Timeout.InfiniteTimeSpan);
         return entry;
     }
 
@@ -40,7 +50,7 @@ public sealed class TimerRetryScheduler(TimeProvider timeProvider) : IRetrySched
         }
     }
 
-    private sealed class Entry(TimerRetryScheduler owner, Action callback) : IDisposable
+    private sealed class Entry(TimerRetryScheduler owner, Action callback, DateTimeOffset due) : IDisposable
     {
         private int _done;
 
@@ -48,6 +58,19 @@ public sealed class TimerRetryScheduler(TimeProvider timeProvider) : IRetrySched
 
         public void Fire()
         {
+            var early = due - owner._time.GetUtcNow();
+            if (early > TimeSpan.Zero && Volatile.Read(ref _done) == 0 && Timer is { } timer)
+            {
+                try
+                {
+                    timer.Change(early, Timeout.InfiniteTimeSpan);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Dispose ran meanwhile: nothing is due any more.
+                }
+                return;
+            }
             if (Interlocked.Exchange(ref _done, 1) == 0)
             {
                 owner._pending.TryRemove(this, out _);
