@@ -67,8 +67,9 @@ public sealed class HostProcessTests
     /// <summary>
     /// The paths of a function's life that go beyond the built-in behaviours, through the real host (so also through the
     /// native build when <c>IOTRULEEMU_TEST_EXECUTABLE</c> names it): a <c>command</c> function whose success goes to an
-    /// SQS destination, a failing function's dead-letter queue (AWSSDK.SQS against moto_server), and a <c>remote</c>
-    /// function forwarded with a SigV4-signed Invoke (AWSSDK.Core) to the emulator's own Lambda API.
+    /// SQS destination, a failing function's dead-letter queue (AWSSDK.SQS against moto_server), a <c>remote</c>
+    /// function forwarded with a SigV4-signed Invoke (AWSSDK.Core) to the emulator's own Lambda API, and a
+    /// <c>runtimeApi</c> function whose bash custom runtime talks to the Runtime API the emulator serves.
     /// </summary>
     [Fact]
     public async Task CommandFunction_Destinations_DeadLetterQueue_AndRemoteInvoke_OnTheRealHost()
@@ -87,6 +88,19 @@ public sealed class HostProcessTests
         }
         var handler = Path.Combine(root, "handler.sh");
         await File.WriteAllTextAsync(handler, "#!/bin/sh\ncat >/dev/null\necho \"{\\\"ok\\\":\\\"$AWS_LAMBDA_FUNCTION_NAME\\\"}\"\n");
+        // A custom runtime as in AWS's tutorial: next invocation, then its response (the event echoed).
+        var bootstrap = Path.Combine(root, "bootstrap.sh");
+        await File.WriteAllTextAsync(bootstrap, """
+            API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01"
+            while true; do
+              HEADERS=$(mktemp)
+              EVENT=$(curl -sS -D "$HEADERS" "$API/runtime/invocation/next")
+              ID=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
+              rm -f "$HEADERS"
+              curl -sS -X POST "$API/runtime/invocation/$ID/response" -d "$EVENT" > /dev/null
+            done
+
+            """);
         var functions = new JsonObject
         {
             ["endpoints"] = new JsonObject { ["sqs"] = moto.Endpoint, ["sns"] = moto.Endpoint },
@@ -102,11 +116,16 @@ public sealed class HostProcessTests
                 {
                     ["name"] = "forwarded",
                     ["remote"] = new JsonObject { ["endpoint"] = endpoint, ["region"] = "us-east-1", ["functionName"] = "target" },
+                },
+                new JsonObject
+                {
+                    ["name"] = "runtime", ["timeout"] = 30,
+                    ["runtimeApi"] = new JsonObject { ["bootstrap"] = "/bin/bash", ["args"] = new JsonArray(bootstrap), ["handler"] = "echo.handler" },
                 }),
         };
         await File.WriteAllTextAsync(Path.Combine(root, "functions.json"), functions.ToJsonString());
         var rules = Directory.CreateDirectory(Path.Combine(root, "rules")).FullName;
-        foreach (var function in (string[])["script", "broken", "forwarded"])
+        foreach (var function in (string[])["script", "broken", "forwarded", "runtime"])
         {
             await File.WriteAllTextAsync(Path.Combine(rules, $"native_{function}.json"),
                 $$$"""{"sql":"SELECT * FROM 'native/{{{function}}}'","actions":[{"lambda":{"functionArn":"arn:aws:lambda:us-east-1:123456789012:function:{{{function}}}"}}]}""");
@@ -114,7 +133,7 @@ public sealed class HostProcessTests
         await using var host = StartHost(root, mqttPort, httpPort,
             new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = "test", ["AWS_SECRET_ACCESS_KEY"] = "test" });
         await WaitReadyAsync(endpoint, host);
-        foreach (var (function, n) in ((string, int)[])[("script", 1), ("broken", 2), ("forwarded", 3)])
+        foreach (var (function, n) in ((string, int)[])[("script", 1), ("broken", 2), ("forwarded", 3), ("runtime", 4)])
         {
             var publish = await Processes.AwsAsync(endpoint, "iot-data", "publish", "--topic", $"native/{function}", "--qos", "1", "--payload", $"{{\"n\":{n}}}");
             Assert.True(publish.ExitCode == 0, publish.ToString());
@@ -132,22 +151,34 @@ public sealed class HostProcessTests
         Assert.Equal("boom", dead.GetProperty("MessageAttributes").GetProperty("ErrorMessage").GetProperty("StringValue").GetString());
 
         // The forwarded Invoke arrives at the emulator's own Lambda API as an Event invoke of "target".
-        JsonElement? forwarded = null;
+        var forwarded = await FirstAttemptAsync(root, "target", host);
+        Assert.Equal(3, forwarded.GetProperty("event").GetProperty("n").GetInt32());
+        Assert.Equal("Success", forwarded.GetProperty("outcome").GetString());
+        var runtime = await FirstAttemptAsync(root, "runtime", host);
+        Assert.Equal(4, runtime.GetProperty("event").GetProperty("n").GetInt32());
+        Assert.Equal("Success", runtime.GetProperty("outcome").GetString());
+    }
+
+    /// <summary>The function's first invocations.jsonl line (polls at most 30 s).</summary>
+    private static async Task<JsonElement> FirstAttemptAsync(string root, string functionName, RunningHost host)
+    {
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (forwarded is null && DateTime.UtcNow < deadline)
+        while (DateTime.UtcNow < deadline)
         {
-            forwarded = File.ReadAllLines(Path.Combine(root, "data", "invocations.jsonl"))
+            var path = Path.Combine(root, "data", "invocations.jsonl");
+            var found = (File.Exists(path) ? File.ReadAllLines(path) : [])
                 .Select(l => JsonDocument.Parse(l).RootElement)
-                .Cast<JsonElement?>()
-                .FirstOrDefault(r => r!.Value.GetProperty("functionName").GetString() == "target");
-            if (forwarded is null)
+                .Where(r => r.GetProperty("functionName").GetString() == functionName)
+                .Select(r => (JsonElement?)r)
+                .FirstOrDefault();
+            if (found is { } attempt)
             {
-                await Task.Delay(200);
+                return attempt;
             }
+            await Task.Delay(200);
         }
-        Assert.True(forwarded is not null, "no attempt of the remote function's target within 30 s:\n" + string.Join('\n', host.Output));
-        Assert.Equal(3, forwarded!.Value.GetProperty("event").GetProperty("n").GetInt32());
-        Assert.Equal("Success", forwarded.Value.GetProperty("outcome").GetString());
+        Assert.Fail($"no attempt of {functionName} within 30 s:\n" + string.Join('\n', host.Output));
+        return default;
     }
 
     /// <summary>One message from a moto queue (long polls, at most 30 s in all).</summary>
