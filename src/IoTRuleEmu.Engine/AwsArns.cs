@@ -13,4 +13,7 @@ public static class AwsArns
     /// <summary><c>arn:aws:lambda:&lt;region&gt;:&lt;account&gt;:function:&lt;name&gt;</c> (unqualified).</summary>
     public static string Function(string region, string accountId, string functionName) =>
         $"arn:aws:lambda:{region}:{accountId}:function:{functionName}";
+
+    /// <summary>An AWS account id: exactly 12 ASCII digits.</summary>
+    public static bool IsAccountId(string? text) => text is { Length: 12 } && text.All(char.IsAsciiDigit);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using IoTRuleEmu.AwsApi.Protocol;
+using IoTRuleEmu.Engine;
 using IoTRuleEmu.Lambda.Configuration;
 using IoTRuleEmu.Lambda.Functions;
 using IoTRuleEmu.Lambda.Invocation;
@@ -365,7 +366,7 @@ public sealed class LambdaHandler(
             else
             {
                 w.WriteStartObject("Principal");
-                if (s.Principal.Length == 12 && s.Principal.All(char.IsAsciiDigit))
+                if (AwsArns.IsAccountId(s.Principal))
                 {
                     w.WriteString("AWS", $"arn:aws:iam::{s.Principal}:root");
                 }

@@ -1,3 +1,5 @@
+using IoTRuleEmu.Engine;
+
 namespace IoTRuleEmu.Lambda.Functions;
 
 /// <summary>
@@ -64,7 +66,7 @@ public static class FunctionNames
             name = parts[0];
             qualifier = parts.Length == 2 ? parts[1] : null;
         }
-        if (!IsValidName(name) || qualifier is { Length: 0 } || (account is not null && (account.Length != 12 || !account.All(char.IsAsciiDigit))))
+        if (!IsValidName(name) || qualifier is { Length: 0 } || (account is not null && !AwsArns.IsAccountId(account)))
         {
             return false;
         }

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Text;
+using IoTRuleEmu.Engine;
 using Microsoft.Extensions.Configuration;
 using Serilog.Events;
 
@@ -186,7 +187,7 @@ public static class EmulatorConfiguration
         }
 
         var accountId = Text("account-id", defaults.AccountId);
-        if (!IsAccountId(accountId))
+        if (!AwsArns.IsAccountId(accountId))
         {
             errors.Add($"Option {Where("account-id")} must be 12 digits; got '{accountId}'.");
         }
@@ -323,8 +324,8 @@ public static class EmulatorConfiguration
         return sb.ToString();
     }
 
-    // Checked by hand rather than with (generated) regular expressions: System.Text.RegularExpressions would be loaded
-    // at every start for these two checks alone (~0.8 MB resident).
+    // Checked by hand rather than with a (generated) regular expression: System.Text.RegularExpressions would be loaded
+    // at every start for this check alone (~0.8 MB resident); the account id goes through AwsArns.IsAccountId.
 
     /// <summary>^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$, e.g. us-east-1, us-gov-west-1.</summary>
     internal static bool IsRegionName(string text)
@@ -335,9 +336,6 @@ public static class EmulatorConfiguration
             && parts[1..^1].All(static p => p.Length > 0 && p.All(static c => c is >= 'a' and <= 'z'))
             && parts[^1] is [>= '0' and <= '9'] or [>= '0' and <= '9', >= '0' and <= '9'];
     }
-
-    /// <summary>^[0-9]{12}$.</summary>
-    internal static bool IsAccountId(string text) => text.Length == 12 && text.All(static c => c is >= '0' and <= '9');
 }
 
 /// <summary>One serve option.</summary>
