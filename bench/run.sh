@@ -12,7 +12,9 @@
 #    rules, rule i = SELECT * FROM 'bench/i/+' → lambda bench_succeed (behavior succeed), each message matching exactly
 #    one rule: publish → InvokeExecution throughput (cloudtrail.jsonl), latency send → first attempt (invocations.jsonl),
 #    lost messages, CPU and peak RSS; start → ready and idle RSS;
-# c. one table with both systems side by side and the ratios, and the targets; JSON in bench/results/.
+# c. one table with both systems side by side and the ratios, and the targets; JSON in bench/results/;
+# d. the emulator's ingest floor: no rules at all, publish → accepted by the broker (GET /_emulator/stats), i.e. what
+#    MQTTnet and the hand-off to the rules engine cost before any rule runs, with its ratio to mosquitto end to end.
 # Loopback only; every wait is bounded; every process it starts is stopped by its pid on exit.
 set -euo pipefail
 
@@ -25,6 +27,7 @@ WINDOW=32
 TIMEOUT=180
 IDLE_TIMEOUT=15
 HALF=1
+FLOOR=1
 MOSQUITTO=1
 BUILD=1
 BUILD_KIND=native
@@ -44,6 +47,7 @@ usage: bash bench/run.sh [options]
   --connections K       publisher connections (default 4)
   --window W            publishes in flight per connection (default 32)
   --no-half             skip the latency runs at half the maximum rate
+  --no-floor            skip the ingest-floor runs (the emulator with no rules, timed to the broker's hand-off)
   --no-mosquitto        skip the mosquitto baseline
   --build native|jit    the emulator as the container image ships it, compiled ahead of time (`dotnet publish`,
                         default), or as `dotnet run` runs it, on the JIT (`dotnet build -c Release`)
@@ -66,6 +70,7 @@ while [ $# -gt 0 ]; do
     --connections) CONNECTIONS=$2; shift ;;
     --window) WINDOW=$2; shift ;;
     --no-half) HALF=0 ;;
+    --no-floor) FLOOR=0 ;;
     --no-mosquitto) MOSQUITTO=0 ;;
     --no-build) BUILD=0 ;;
     --build) BUILD_KIND=$2; shift
@@ -167,12 +172,15 @@ if awk -v l="${LOAD_BEFORE%% *}" 'BEGIN { exit !(l > 1.5) }'; then
 fi
 
 # ---- one measured run: consumer first (waits until ready), then the publisher --------------------------------------
-# run_load LABEL PORT QOS TOPICS COUNT RATE SERVER_PID sub|tail [DATA_DIR]
+# run_load LABEL PORT QOS TOPICS COUNT RATE SERVER_PID sub|tail|ingest [DATA_DIR]
 run_load() {
   local label=$1 port=$2 qos=$3 topics=$4 count=$5 rate=$6 spid=$7 kind=$8 data=${9:-}
   rm -f "$TMP/ready"
   if [ "$kind" = sub ]; then
     "$LOAD" sub --port "$port" --qos "$qos" --filter 'bench/#' --expect "$count" --pid "$spid" --ready-file "$TMP/ready" \
+      --out "$RES/$label.json" --label "$label" --timeout "$TIMEOUT" --idle-timeout "$IDLE_TIMEOUT" &
+  elif [ "$kind" = ingest ]; then
+    "$LOAD" ingest --http-port "$EMU_HTTP" --expect "$count" --pid "$spid" --ready-file "$TMP/ready" \
       --out "$RES/$label.json" --label "$label" --timeout "$TIMEOUT" --idle-timeout "$IDLE_TIMEOUT" &
   else
     "$LOAD" tail --data "$data" --expect "$count" --pid "$spid" --ready-file "$TMP/ready" \
@@ -294,6 +302,16 @@ if [ "$HALF" = 1 ] && [ -f "$RES/emu-r100-q1$SUF.json" ]; then
   log "${REP_TEXT}emulator 100 rules, QoS 1 at half rate: $count messages at $rate msg/s"
   run_load "emu-r100-q1-half$SUF" "$EMU_MQTT" 1 100 "$count" "$rate" "$EMU_PID" tail "$EMU_DATA"
   stop_pid "$EMU_PID"
+fi
+if [ "$FLOOR" = 1 ]; then
+  for qos in $QOS_LIST; do
+    label="floor-q$qos$SUF"
+    start_emulator "$label" "$TMP/rules-0" 0
+    rm -f "$RES/$label.startup.json"
+    log "${REP_TEXT}emulator ingest floor (no rules), QoS $qos: $N messages"
+    run_load "$label" "$EMU_MQTT" "$qos" 100 "$N" 0 "$EMU_PID" ingest
+    stop_pid "$EMU_PID"
+  done
 fi
 
 done

@@ -17,6 +17,10 @@ internal static class Cli
           tail       counting reader of an emulator's data folder: InvokeExecution records in cloudtrail.jsonl, then
                      latency and losses from invocations.jsonl (attempt time minus the event's send time)
                      --data DIR --expect N --timeout 120 --idle-timeout 10 --pid PID --ready-file FILE --out FILE --label NAME
+          ingest     counting poller of an emulator's GET /_emulator/stats (mqtt.messagesAccepted): publish → accepted by the
+                     broker, for runs with no rules (nothing is logged or written then)
+                     --host 127.0.0.1 --http-port 8080 --expect N --timeout 120 --idle-timeout 10 --pid PID --ready-file FILE
+                     --out FILE --label NAME
           gen-rules  write R rule files (rule i: SELECT * FROM '<prefix>/<i>/+', action lambda <function>) and a functions file
                      --dir DIR --count R --prefix bench --function bench_succeed --functions-file FILE
           report     print the side-by-side table of a results folder and write the combined JSON
@@ -47,6 +51,7 @@ internal static class Cli
                 "pub" => await Publisher.RunAsync(options).ConfigureAwait(false),
                 "sub" => await Subscriber.RunAsync(options).ConfigureAwait(false),
                 "tail" => await DataTail.RunAsync(options).ConfigureAwait(false),
+                "ingest" => await IngestCounter.RunAsync(options).ConfigureAwait(false),
                 "gen-rules" => RuleGenerator.Run(options),
                 "report" => Report.Run(options),
                 _ => UnknownCommand(args[0]),

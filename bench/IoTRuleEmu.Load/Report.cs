@@ -10,6 +10,7 @@ namespace IoTRuleEmu.Load;
 /// <c>&lt;label&gt;.pub.json</c> from the publisher, <c>*.startup.json</c> and <c>meta.json</c> from run.sh) into one table,
 /// checks the issue's targets, and writes everything as one JSON document.
 /// Labels: <c>mosq-q&lt;QoS&gt;[-half]</c> for mosquitto, <c>emu-r&lt;rules&gt;-q&lt;QoS&gt;[-half]</c> for the emulator, with
+/// <c>floor-q&lt;QoS&gt;</c> for the emulator with no rules, timed to the broker's hand-off (its ingest floor), with
 /// <c>#&lt;k&gt;</c> appended for repetition k when run.sh runs the matrix more than once (<c>--repeat</c>). With
 /// repetitions, each run is listed, ratios are taken within a repetition, and the medians decide the targets: single
 /// runs on a shared 2-core machine vary more than most of the differences the targets ask about.
@@ -33,7 +34,7 @@ internal static class Report
                 continue;
             }
             var consumer = Read(file);
-            if (consumer?["kind"]?.GetValue<string>() is not ("sub" or "tail"))
+            if (consumer?["kind"]?.GetValue<string>() is not ("sub" or "tail" or "ingest"))
             {
                 continue;
             }
@@ -41,8 +42,8 @@ internal static class Report
             var pub = Read(Path.Combine(dir, label + ".pub.json"));
             runs.Add(new Row(label, consumer, pub));
         }
-        // Full-speed runs first, QoS 1 before 0, mosquitto before the emulator, fewer rules first.
-        runs = [.. runs.OrderBy(r => r.IsHalf).ThenByDescending(r => r.Qos).ThenBy(r => r.IsMosquitto ? 0 : 1).ThenBy(r => r.Rules)];
+        // Full-speed runs first, QoS 1 before 0, mosquitto before the emulator, fewer rules first, the ingest floor last.
+        runs = [.. runs.OrderBy(r => r.IsHalf).ThenByDescending(r => r.Qos).ThenBy(r => r.IsMosquitto ? 0 : 1).ThenBy(r => r.IsIngest).ThenBy(r => r.Rules)];
         var startups = Directory.EnumerateFiles(dir, "*.startup.json").Order(StringComparer.Ordinal)
             .Select(f => (Label: Path.GetFileName(f)[..^".startup.json".Length], Node: Read(f)))
             .Where(s => s.Node is not null)
@@ -137,7 +138,7 @@ internal static class Report
         foreach (var row in rows)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {row.Label} | {(row.IsMosquitto ? "mosquitto → 1 subscriber" : "emulator → InvokeExecution")} | {row.Qos} | {(row.IsMosquitto ? "–" : row.Rules.ToString(CultureInfo.InvariantCulture))} | " +
+                $"| {row.Label} | {row.System} | {row.Qos} | {(row.IsMosquitto ? "–" : row.Rules.ToString(CultureInfo.InvariantCulture))} | " +
                 $"{(row.RequestedRate > 0 ? row.RequestedRate.ToString("F0", CultureInfo.InvariantCulture) : "max")} | {row.Expected} | {row.Received} | {row.Lost} | {row.Duplicates} | " +
                 $"{row.Throughput:F0} | {(row.Ratio is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) : "–")} | {F(row.P50)} | {F(row.P99)} | {F(row.Max)} | {F(row.SteadyP99)} | {F(row.Cores)} | {F(row.CpuPerMessageUs, "F0")} | {F(row.PeakRss, "F0")} | {row.Load} |");
         }
@@ -278,14 +279,25 @@ internal static class Report
         public int Repetition => Report.Repetition(Label);
         public bool IsMosquitto => BaseLabel.StartsWith("mosq", StringComparison.Ordinal);
         public bool IsHalf => BaseLabel.EndsWith("-half", StringComparison.Ordinal);
+
+        /// <summary>An ingest-floor run: the emulator with no rules, timed to the broker's hand-off to the engine.</summary>
+        public bool IsIngest => Consumer["kind"]?.ToString() == "ingest";
+
+        public string System => IsMosquitto ? "mosquitto → 1 subscriber" : IsIngest ? "emulator, no rules → accepted by the broker" : "emulator → InvokeExecution";
         public int Qos => (int)(Num(Consumer, "qos") ?? (Pub is null ? -1 : Num(Pub, "qos") ?? -1));
-        public int Rules => Pub is null ? 0 : (int)(Num(Pub, "topics") ?? 0);
+        public int Rules => IsIngest || Pub is null ? 0 : (int)(Num(Pub, "topics") ?? 0);
         public double RequestedRate => Pub is null ? 0 : Num(Pub, "requestedRate") ?? 0;
         public long Expected => (long)(Num(Consumer, "expected") ?? 0);
         public long Received => (long)(Num(Consumer, "received") ?? 0);
         public long Lost => (long)(Num(Consumer, "lost") ?? 0);
         public long Duplicates => (long)(Num(Consumer, "duplicates") ?? 0);
-        public double Throughput => Num(Consumer, "throughput") ?? 0;
+        public double Throughput => Num(Consumer, "throughput") ?? IngestThroughput ?? 0;
+
+        /// <summary>Messages accepted per second from the publisher's first send to the poll that saw the last one.</summary>
+        private double? IngestThroughput =>
+            IsIngest && Pub is not null && Num(Pub, "startUs") is { } start && Num(Consumer, "observedAllUs") is { } end && end > start
+                ? Received / ((end - start) / 1e6)
+                : null;
         public double? P50 => Num(Consumer, LatencyKey("P50Ms"));
         public double? P99 => Num(Consumer, LatencyKey("P99Ms"));
         public double? Max => Num(Consumer, LatencyKey("MaxMs"));

@@ -14,6 +14,9 @@ public interface IRecordLog<T> where T : class
     /// <summary>A copy of the recent records (in memory), oldest first.</summary>
     IReadOnlyList<T> Snapshot();
 
+    /// <summary>How many records were appended since start (including ones no longer held in memory).</summary>
+    long TotalCount { get; }
+
     /// <summary>Completes with the first record, past or future, that matches <paramref name="match"/>.</summary>
     Task<T> WaitForAsync(Func<T, bool> match, CancellationToken cancellationToken = default);
 

@@ -176,6 +176,7 @@ public static partial class EmulatorApp
             o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
         });
         app.MapHealthEndpoints();
+        app.MapStatsEndpoints();
         app.MapAwsApis();
         app.MapLambdaEmulatorEndpoints();
 

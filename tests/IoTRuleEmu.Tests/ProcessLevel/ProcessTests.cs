@@ -130,6 +130,16 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain(records, r => r.GetRawText().Contains("warm", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(invocations, r => r.GetRawText().Contains("warm", StringComparison.OrdinalIgnoreCase));
 
+        // The counters agree with the files (and count nothing of the warm-up either).
+        using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+        {
+            using var stats = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{emulator.HttpPort}/_emulator/stats"));
+            Assert.Equal(2, stats.RootElement.GetProperty("mqtt").GetProperty("messagesAccepted").GetInt64());
+            Assert.Equal(records.Count, stats.RootElement.GetProperty("lambda").GetProperty("cloudTrailRecords").GetInt64());
+            Assert.Equal(invocations.Count, stats.RootElement.GetProperty("lambda").GetProperty("executionAttempts").GetInt64());
+            Assert.Equal(0, stats.RootElement.GetProperty("lambda").GetProperty("scheduledRetries").GetInt32());
+        }
+
         // Graceful shutdown on SIGTERM.
         Assert.Equal(0, await emulator.StopAsync(TimeSpan.FromSeconds(30)));
     }

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace IoTRuleEmu.Load;
+
+/// <summary>
+/// <c>ingest</c>: the consumer of the ingest-floor runs. It polls the emulator's <c>GET /_emulator/stats</c> until the broker
+/// has handed the expected number of messages to the rules engine (<c>mqtt.messagesAccepted</c>), so an emulator with no
+/// rules, whose logs and files stay empty, can still be timed: publish → accepted is what MQTTnet and the hand-off to the
+/// engine cost before any rule runs. The throughput is counted from the publisher's first send (its <c>startUs</c>, which
+/// the report takes from the publisher's result) to the poll that saw the last message.
+/// </summary>
+internal static class IngestCounter
+{
+    private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(5);
+
+    public static async Task<int> RunAsync(ArgList args)
+    {
+        var host = args.String("host", "127.0.0.1");
+        var httpPort = args.Int("http-port", 8080, 1, 65535);
+        var expect = args.Long("expect", 100_000, 1, 100_000_000);
+        var timeout = TimeSpan.FromSeconds(args.Double("timeout", 120, 1, 3600));
+        var idleTimeout = TimeSpan.FromSeconds(args.Double("idle-timeout", 10, 0.1, 3600));
+        var label = args.String("label", "load");
+        var pid = args.OptionalString("pid") is null ? (int?)null : args.Int("pid", 0, 1);
+        var readyFile = args.OptionalString("ready-file");
+        var outPath = args.OptionalString("out");
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{host}:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) };
+        var baseline = await AcceptedAsync(http).ConfigureAwait(false)
+            ?? throw new ArgumentException($"no /_emulator/stats at {http.BaseAddress}");
+        var watch = new ProcessWatch(pid);
+        watch.Start();
+        var loadAverage = ProcessSampler.LoadAverage();
+        if (readyFile is not null)
+        {
+            await File.WriteAllTextAsync(readyFile, "ready\n").ConfigureAwait(false);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var lastChange = started;
+        var accepted = 0L;
+        long observedAllUs = 0;
+        string outcome;
+        while (true)
+        {
+            await Task.Delay(s_poll).ConfigureAwait(false);
+            var now = await AcceptedAsync(http).ConfigureAwait(false) is { } total ? total - baseline : accepted;
+            if (now != accepted)
+            {
+                accepted = now;
+                lastChange = Stopwatch.GetTimestamp();
+            }
+            if (accepted >= expect)
+            {
+                observedAllUs = Payload.NowUs();
+                outcome = "all-received";
+                break;
+            }
+            if (accepted > 0 && Stopwatch.GetElapsedTime(lastChange) > idleTimeout)
+            {
+                outcome = "idle-timeout";
+                break;
+            }
+            if (Stopwatch.GetElapsedTime(started) > timeout)
+            {
+                outcome = "timeout";
+                break;
+            }
+            watch.Sample();
+        }
+        watch.Stop();
+
+        using (var w = ResultWriter.Open(outPath))
+        {
+            w.String("kind", "ingest");
+            w.String("label", label);
+            w.String("target", http.BaseAddress.ToString());
+            w.String("loadAverageAtStart", loadAverage);
+            w.String("stopReason", outcome);
+            w.Number("expected", expect);
+            w.Number("received", Math.Min(accepted, expect));
+            w.Number("lost", Math.Max(0, expect - accepted));
+            w.Number("observedAllUs", observedAllUs);
+            watch.Write(w, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+        Console.Error.WriteLine($"[ingest {label}] {accepted} of {expect} messages accepted ({outcome})");
+        return 0;
+    }
+
+    /// <summary><c>mqtt.messagesAccepted</c> of the emulator's stats, or null when the request failed.</summary>
+    private static async Task<long?> AcceptedAsync(HttpClient http)
+    {
+        try
+        {
+            using var stats = JsonDocument.Parse(await http.GetStringAsync("/_emulator/stats").ConfigureAwait(false));
+            return stats.RootElement.GetProperty("mqtt").GetProperty("messagesAccepted").GetInt64();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}
