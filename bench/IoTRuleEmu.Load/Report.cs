@@ -111,6 +111,7 @@ internal static class Report
                 ["runs"] = new JsonArray([.. runs.Select(r => (JsonNode)new JsonObject
                 {
                     ["label"] = r.Label,
+                    ["throughput"] = Math.Round(r.Throughput, 1),
                     ["ratioToMosquitto"] = r.Ratio is { } x ? Math.Round(x, 3) : null,
                     ["consumer"] = r.Consumer.DeepClone(),
                     ["publisher"] = r.Pub?.DeepClone(),
