@@ -5,6 +5,7 @@
 #
 #   bash bench/ab.sh [options] REV_A [REV_B]     REV_B defaults to the working tree
 #   bash bench/ab.sh --rules 100 --rules-b 10000 HEAD HEAD     one build, two rule counts
+#   bash bench/ab.sh --emu-arg-b --log-level --emu-arg-b warning HEAD HEAD     one build, console lines on / off
 #
 # Each run: a fresh emulator with R rules (rule i = SELECT * FROM 'bench/i/+' → lambda bench_succeed), 1 s idle after
 # ready, then `IoTRuleEmu.Load pub` publishes N messages over 4 connections × 32 in flight while `IoTRuleEmu.Load tail`
@@ -13,7 +14,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-N=100000; QOS=1; PAIRS=3; RULES=100; RULES_B=""; EMU_ARGS=(); BUILD_KIND=native; BUILD_A=""
+N=100000; QOS=1; PAIRS=3; RULES=100; RULES_B=""; EMU_ARGS=(); EMU_ARGS_B=(); BUILD_KIND=native; BUILD_A=""
 
 usage() {
   cat <<'EOF'
@@ -25,6 +26,7 @@ usage: bash bench/ab.sh [options] REV_A [REV_B]
   --rules R             rules (default 100); messages go to R topics, one rule each
   --rules-b R           rules for B only (default: as A), to measure what the rule count costs
   --emu-arg ARG         extra argument for both emulators (repeatable), e.g. --emu-arg --log-level --emu-arg warning
+  --emu-arg-b ARG       extra argument for B only (repeatable), to measure what an option costs on one build
   --build native|jit    both builds compiled ahead of time (`dotnet publish`, as the container image; default) or on
                         the JIT (`dotnet build`); a revision from before PublishAot is published with it switched on
   --build-a native|jit  A's build only (default: as --build), e.g. `--build-a jit HEAD HEAD`: the JIT against native
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
     --rules) RULES=$2; shift ;;
     --rules-b) RULES_B=$2; shift ;;
     --emu-arg) EMU_ARGS+=("$2"); shift ;;
+    --emu-arg-b) EMU_ARGS_B+=("$2"); shift ;;
     --build) BUILD_KIND=$2; shift
       case "$BUILD_KIND" in native|jit) ;; *) echo "--build must be native or jit" >&2; exit 2 ;; esac ;;
     --build-a) BUILD_A=$2; shift
@@ -96,12 +99,13 @@ for r in $RULES $RULES_B; do
   [ -d "$TMP/rules-$r" ] || "$LOAD" gen-rules --dir "$TMP/rules-$r" --count "$r" --functions-file "$TMP/config/functions.json" >/dev/null 2>&1
 done
 
-# run LABEL BINARY RULES → one line: label throughput cpu-µs-per-message lost
+# run LABEL BINARY RULES [EXTRA_ARG…] → one line: label throughput cpu-µs-per-message lost
 run() {
   local label=$1 emu=$2 rules=$3 data="$TMP/data" i
+  shift 3
   rm -rf "$data"; mkdir -p "$data"
   "$emu" --mqtt-port 29783 --http-port 29784 --rules "$TMP/rules-$rules" --functions "$TMP/config/functions.json" \
-    --data "$data" "${EMU_ARGS[@]}" >"$TMP/emulator-$label.log" 2>&1 &
+    --data "$data" "${EMU_ARGS[@]}" "$@" >"$TMP/emulator-$label.log" 2>&1 &
   local pid=$!
   for i in $(seq 1000); do
     curl -sf -o /dev/null --max-time 1 http://127.0.0.1:29784/_emulator/ready && break
@@ -126,15 +130,15 @@ print(f"{sys.argv[2]} {t['throughput']:.0f} {t['serverCpuSeconds'] * 1e6 / max(t
 PY
 }
 
-log "$PAIRS pairs, $N messages each, QoS $QOS; A=${REVS[0]} with $RULES rules, B=${REVS[1]:-working tree} with $RULES_B rules"
+log "$PAIRS pairs, $N messages each, QoS $QOS; A=${REVS[0]} with $RULES rules, B=${REVS[1]:-working tree} with $RULES_B rules${EMU_ARGS_B[*]:+ and ${EMU_ARGS_B[*]}}"
 : >"$TMP/runs"
 for pair in $(seq "$PAIRS"); do
   # A B, then B A: whichever runs second in a pair must not always be the same one.
   if [ $((pair % 2)) = 1 ]; then
     run A "$EMU_A" "$RULES" | tee -a "$TMP/runs"
-    run B "$EMU_B" "$RULES_B" | tee -a "$TMP/runs"
+    run B "$EMU_B" "$RULES_B" "${EMU_ARGS_B[@]}" | tee -a "$TMP/runs"
   else
-    run B "$EMU_B" "$RULES_B" | tee -a "$TMP/runs"
+    run B "$EMU_B" "$RULES_B" "${EMU_ARGS_B[@]}" | tee -a "$TMP/runs"
     run A "$EMU_A" "$RULES" | tee -a "$TMP/runs"
   fi
 done
