@@ -9,8 +9,8 @@ namespace IoTRuleEmu.Load;
 /// <c>report</c>: joins the results of one bench/run.sh run (<c>&lt;label&gt;.json</c> from the consumer,
 /// <c>&lt;label&gt;.pub.json</c> from the publisher, <c>*.startup.json</c> and <c>meta.json</c> from run.sh) into one table,
 /// checks the targets, and writes everything as one JSON document.
-/// Labels: <c>mosq-q&lt;QoS&gt;[-half]</c> for mosquitto, <c>emu-r&lt;rules&gt;-q&lt;QoS&gt;[-half]</c> for the emulator, with
-/// <c>floor-q&lt;QoS&gt;</c> for the emulator with no rules, timed to the broker's hand-off (its ingest floor), with
+/// Labels: <c>mosq-q&lt;QoS&gt;[-half]</c> for mosquitto, <c>emu-r&lt;rules&gt;-q&lt;QoS&gt;[-half]</c> for the emulator,
+/// <c>floor-q&lt;QoS&gt;</c> for the emulator with no rules timed to the broker's hand-off (its ingest floor), each with
 /// <c>#&lt;k&gt;</c> appended for repetition k when run.sh runs the matrix more than once (<c>--repeat</c>). With
 /// repetitions, each run is listed, ratios are taken within a repetition, and the medians decide the targets: single
 /// runs on a shared 2-core machine vary more than most of the differences the targets ask about.
