@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
@@ -34,46 +33,13 @@ internal static class DataTail
         counter.Poll(); // records already there (none in a fresh data folder) do not count
         var baseline = counter.Count;
 
-        var watch = new ProcessWatch(pid);
-        watch.Start();
-        var loadAverage = ProcessSampler.LoadAverage();
-        if (readyFile is not null)
-        {
-            await File.WriteAllTextAsync(readyFile, "ready\n").ConfigureAwait(false);
-        }
+        var (watch, loadAverage) = await Consumer.StartAsync(pid, readyFile).ConfigureAwait(false);
 
-        var started = Stopwatch.GetTimestamp();
-        long lastChange = 0;
-        var lastCount = baseline;
-        long observedAllUs = 0;
-        string outcome;
-        while (true)
-        {
-            await Task.Delay(20).ConfigureAwait(false);
-            counter.Poll();
-            if (counter.Count != lastCount)
+        var (outcome, observedAllUs, _) = await Consumer.WaitForCountAsync(() =>
             {
-                lastCount = counter.Count;
-                lastChange = Stopwatch.GetTimestamp();
-            }
-            if (counter.Count - baseline >= expect)
-            {
-                observedAllUs = Payload.NowUs();
-                outcome = "all-received";
-                break;
-            }
-            if (lastChange != 0 && Stopwatch.GetElapsedTime(lastChange) > idleTimeout)
-            {
-                outcome = "idle-timeout";
-                break;
-            }
-            if (Stopwatch.GetElapsedTime(started) > timeout)
-            {
-                outcome = "timeout";
-                break;
-            }
-            watch.Sample();
-        }
+                counter.Poll();
+                return ValueTask.FromResult(counter.Count - baseline);
+            }, expect, TimeSpan.FromMilliseconds(20), timeout, idleTimeout, watch).ConfigureAwait(false);
         watch.Stop();
 
         // The invocations log has its own writer: give it a moment to catch up with the CloudTrail log (bounded).

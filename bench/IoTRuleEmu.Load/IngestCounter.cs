@@ -29,46 +29,16 @@ internal static class IngestCounter
         using var http = new HttpClient { BaseAddress = new Uri($"http://{host}:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) };
         var baseline = await AcceptedAsync(http).ConfigureAwait(false)
             ?? throw new ArgumentException($"no /_emulator/stats at {http.BaseAddress}");
-        var watch = new ProcessWatch(pid);
-        watch.Start();
-        var loadAverage = ProcessSampler.LoadAverage();
-        if (readyFile is not null)
-        {
-            await File.WriteAllTextAsync(readyFile, "ready\n").ConfigureAwait(false);
-        }
+        var (watch, loadAverage) = await Consumer.StartAsync(pid, readyFile).ConfigureAwait(false);
 
         var started = Stopwatch.GetTimestamp();
-        var lastChange = started;
-        var accepted = 0L;
-        long observedAllUs = 0;
-        string outcome;
-        while (true)
-        {
-            await Task.Delay(s_poll).ConfigureAwait(false);
-            var now = await AcceptedAsync(http).ConfigureAwait(false) is { } total ? total - baseline : accepted;
-            if (now != accepted)
+        var last = 0L;
+        var (outcome, observedAllUs, accepted) = await Consumer.WaitForCountAsync(async () =>
             {
-                accepted = now;
-                lastChange = Stopwatch.GetTimestamp();
-            }
-            if (accepted >= expect)
-            {
-                observedAllUs = Payload.NowUs();
-                outcome = "all-received";
-                break;
-            }
-            if (accepted > 0 && Stopwatch.GetElapsedTime(lastChange) > idleTimeout)
-            {
-                outcome = "idle-timeout";
-                break;
-            }
-            if (Stopwatch.GetElapsedTime(started) > timeout)
-            {
-                outcome = "timeout";
-                break;
-            }
-            watch.Sample();
-        }
+                // A failed request keeps the last count (the emulator is busy, not gone: its pid is watched).
+                last = await AcceptedAsync(http).ConfigureAwait(false) is { } total ? total - baseline : last;
+                return last;
+            }, expect, s_poll, timeout, idleTimeout, watch).ConfigureAwait(false);
         watch.Stop();
 
         using (var w = ResultWriter.Open(outPath))

@@ -59,13 +59,7 @@ internal static class Subscriber
                 .ConfigureAwait(false);
         }
 
-        var watch = new ProcessWatch(pid);
-        watch.Start();
-        var loadAverage = ProcessSampler.LoadAverage();
-        if (readyFile is not null)
-        {
-            await File.WriteAllTextAsync(readyFile, "ready\n").ConfigureAwait(false);
-        }
+        var (watch, loadAverage) = await Consumer.StartAsync(pid, readyFile).ConfigureAwait(false);
         var outcome = await counter.WaitAsync(watch, timeout, idleTimeout).ConfigureAwait(false);
         watch.Stop();
 
