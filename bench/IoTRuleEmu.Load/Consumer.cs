@@ -59,3 +59,16 @@ internal static class Consumer
         }
     }
 }
+
+/// <summary>The options every consumer takes: <c>--expect --timeout --idle-timeout --label --pid --ready-file --out</c>.</summary>
+internal sealed record ConsumerOptions(long Expect, TimeSpan Timeout, TimeSpan IdleTimeout, string Label, int? Pid, string? ReadyFile, string? OutPath)
+{
+    public static ConsumerOptions Parse(ArgList args) => new(
+        args.Long("expect", 100_000, 1, 100_000_000),
+        TimeSpan.FromSeconds(args.Double("timeout", 120, 1, 3600)),
+        TimeSpan.FromSeconds(args.Double("idle-timeout", 10, 0.1, 3600)),
+        args.String("label", "load"),
+        args.OptionalString("pid") is null ? null : args.Int("pid", 0, 1),
+        args.OptionalString("ready-file"),
+        args.OptionalString("out"));
+}

@@ -18,13 +18,7 @@ internal static class IngestCounter
     {
         var host = args.String("host", "127.0.0.1");
         var httpPort = args.Int("http-port", 8080, 1, 65535);
-        var expect = args.Long("expect", 100_000, 1, 100_000_000);
-        var timeout = TimeSpan.FromSeconds(args.Double("timeout", 120, 1, 3600));
-        var idleTimeout = TimeSpan.FromSeconds(args.Double("idle-timeout", 10, 0.1, 3600));
-        var label = args.String("label", "load");
-        var pid = args.OptionalString("pid") is null ? (int?)null : args.Int("pid", 0, 1);
-        var readyFile = args.OptionalString("ready-file");
-        var outPath = args.OptionalString("out");
+        var (expect, timeout, idleTimeout, label, pid, readyFile, outPath) = ConsumerOptions.Parse(args);
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://{host}:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) };
         var baseline = await AcceptedAsync(http).ConfigureAwait(false)

@@ -18,14 +18,8 @@ internal static class Subscriber
         var port = args.Int("port", 1883, 1, 65535);
         var filter = args.String("filter", "bench/#");
         var qos = (MqttQualityOfServiceLevel)args.Int("qos", 1, 0, 1);
-        var expect = args.Long("expect", 100_000, 1, 100_000_000);
-        var timeout = TimeSpan.FromSeconds(args.Double("timeout", 120, 1, 3600));
-        var idleTimeout = TimeSpan.FromSeconds(args.Double("idle-timeout", 10, 0.1, 3600));
+        var (expect, timeout, idleTimeout, label, pid, readyFile, outPath) = ConsumerOptions.Parse(args);
         var protocol = args.String("protocol", "311") == "500" ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311;
-        var label = args.String("label", "load");
-        var pid = args.OptionalString("pid") is null ? (int?)null : args.Int("pid", 0, 1);
-        var readyFile = args.OptionalString("ready-file");
-        var outPath = args.OptionalString("out");
         var warmup = args.Double("warmup", 2, 0, 3600);
 
         var counter = new DeliveryCounter(expect);
