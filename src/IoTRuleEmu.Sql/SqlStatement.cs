@@ -39,8 +39,11 @@ public sealed class SqlStatement
     private readonly SqlEvaluator _select;
     private readonly DirectSelectWriter? _directSelect;
 
-    /// <summary><c>SELECT *</c> alone: the output is the payload, which may then pass through unparsed.</summary>
-    private readonly bool _selectsPayload;
+    // SELECT * alone makes the output the payload, which may then pass through unparsed. Where it is decided is fixed
+    // by the statement: before anything else when nothing else reads the payload (so it is not even parsed; a
+    // substitution template will parse it if it needs to), otherwise after WHERE has matched.
+    private readonly bool _passThroughFirst;
+    private readonly bool _passThroughAfterWhere;
 
     private SqlStatement(string sql, SqlVersion version, SqlStatementSyntax syntax)
     {
@@ -53,7 +56,10 @@ public sealed class SqlStatement
         _where = syntax.Where is null ? null : compiler.Compile(syntax.Where);
         _select = compiler.CompileSelect(syntax.Select);
         _directSelect = compiler.TryCompileDirectSelect(syntax.Select);
-        _selectsPayload = syntax.Select is { IsValue: false, Items: [{ IsStar: true }] };
+        var selectsPayload = syntax.Select is { IsValue: false, Items: [{ IsStar: true }] };
+        var readsPayload = _assignments.Length > 0 || _where is not null;
+        _passThroughFirst = selectsPayload && !readsPayload;
+        _passThroughAfterWhere = selectsPayload && readsPayload;
     }
 
     /// <summary>Parses and compiles <paramref name="sql"/>; throws <see cref="Diagnostics.SqlParseException"/> with the position of the first error.</summary>
@@ -95,10 +101,7 @@ public sealed class SqlStatement
     public SqlResult Evaluate(EvalContext context)
     {
         context.Version = Version;
-        // SELECT * decides on its pass-through once: at once when nothing else reads the payload, so that it is not even
-        // parsed (a substitution template will parse it if it needs to), otherwise after WHERE has matched.
-        var readsPayload = _assignments.Length > 0 || _where is not null;
-        if (_selectsPayload && !readsPayload && PassesThrough(context))
+        if (_passThroughFirst && PassesThrough(context))
         {
             return new SqlResult(SqlOutcome.Matched, context.Message.Payload.ToArray(), null);
         }
@@ -128,7 +131,7 @@ public sealed class SqlStatement
                 ? new SqlResult(SqlOutcome.Failed, null, context.FailureMessage)
                 : new SqlResult(SqlOutcome.Matched, ReturnBuffer(buffer), null);
         }
-        if (_selectsPayload && readsPayload && PassesThrough(context))
+        if (_passThroughAfterWhere && PassesThrough(context))
         {
             return new SqlResult(SqlOutcome.Matched, context.Message.Payload.ToArray(), null);
         }
