@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IoTRuleEmu.AwsApi.Tests.Infrastructure;
+using IoTRuleEmu.Testing;
 
 namespace IoTRuleEmu.AwsApi.Tests.Cli;
 
@@ -75,14 +76,14 @@ public sealed class HostProcessTests
     public async Task CommandFunction_Destinations_DeadLetterQueue_AndRemoteInvoke_OnTheRealHost()
     {
         var root = Directory.CreateTempSubdirectory("awsapi-host-").FullName;
-        using var moto = await MotoServer.StartAsync();
+        await using var moto = await MotoServer.StartAsync();
         var mqttPort = Processes.FreePort();
         var httpPort = Processes.FreePort();
         var endpoint = $"http://127.0.0.1:{httpPort}";
         var queues = new Dictionary<string, string>();
         foreach (var queue in (string[])["done", "dlq"])
         {
-            var created = await Processes.AwsAsync(moto.Endpoint, "sqs", "create-queue", "--queue-name", queue);
+            var created = await Processes.AwsAsync(moto.Url, "sqs", "create-queue", "--queue-name", queue);
             Assert.True(created.ExitCode == 0, created.ToString());
             queues[queue] = created.Json.GetProperty("QueueUrl").GetString()!;
         }
@@ -103,7 +104,7 @@ public sealed class HostProcessTests
             """);
         var functions = new JsonObject
         {
-            ["endpoints"] = new JsonObject { ["sqs"] = moto.Endpoint, ["sns"] = moto.Endpoint },
+            ["endpoints"] = new JsonObject { ["sqs"] = moto.Url, ["sns"] = moto.Url },
             ["functions"] = new JsonArray(
                 new JsonObject { ["name"] = "script", ["command"] = new JsonObject { ["path"] = "/bin/sh", ["args"] = new JsonArray(handler) }, ["onSuccess"] = "arn:aws:sqs:us-east-1:123456789012:done" },
                 new JsonObject
@@ -139,14 +140,14 @@ public sealed class HostProcessTests
             Assert.True(publish.ExitCode == 0, publish.ToString());
         }
 
-        var done = await ReceiveOneAsync(moto.Endpoint, queues["done"], host);
+        var done = await ReceiveOneAsync(moto.Url, queues["done"], host);
         using (var record = JsonDocument.Parse(done.GetProperty("Body").GetString()!))
         {
             Assert.Equal("Success", record.RootElement.GetProperty("requestContext").GetProperty("condition").GetString());
             Assert.Equal(1, record.RootElement.GetProperty("requestPayload").GetProperty("n").GetInt32());
             Assert.Equal("script", record.RootElement.GetProperty("responsePayload").GetProperty("ok").GetString());
         }
-        var dead = await ReceiveOneAsync(moto.Endpoint, queues["dlq"], host);
+        var dead = await ReceiveOneAsync(moto.Url, queues["dlq"], host);
         Assert.Equal("""{"n":2}""", dead.GetProperty("Body").GetString());
         Assert.Equal("boom", dead.GetProperty("MessageAttributes").GetProperty("ErrorMessage").GetProperty("StringValue").GetString());
 

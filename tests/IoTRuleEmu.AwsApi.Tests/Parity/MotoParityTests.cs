@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IoTRuleEmu.AwsApi.Tests.Infrastructure;
+using IoTRuleEmu.Testing;
 
 namespace IoTRuleEmu.AwsApi.Tests.Parity;
 
@@ -22,13 +23,15 @@ public sealed class MotoParityTests(SharedEmulator shared) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _moto = await MotoServer.StartAsync();
-        _motoEndpoint = _moto.Endpoint;
+        _motoEndpoint = _moto.Url;
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
-        _moto?.Dispose();
-        return Task.CompletedTask;
+        if (_moto is not null)
+        {
+            await _moto.DisposeAsync();
+        }
     }
 
     private async Task<(ProcessResult Moto, ProcessResult Emulator)> Both(params string[] args) =>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace IoTRuleEmu.Lambda.Tests;
+namespace IoTRuleEmu.Testing;
 
 /// <summary>A peer process for a test (HTTP server, moto_server …): started, read, and killed when disposed.</summary>
 public sealed class PeerProcess : IAsyncDisposable
